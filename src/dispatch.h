@@ -1,0 +1,3 @@
+#ifndef NIM_DISPATCH_H
+#define NIM_DISPATCH_H
+#endif
