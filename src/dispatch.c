@@ -1,1 +1,208 @@
 #include "dispatch.h"
+
+#include <string.h>
+
+#include "util/log.h"
+#include "wire/build.h"
+#include "wire/edns.h"
+#include "wire/msg.h"
+#include "wire/rdata.h"
+
+enum dispatch_action {
+	ACTION_DROP,    /* nothing to answer, or answering would help an attacker */
+	ACTION_FORMERR, /* answer FORMERR, echoing what could be parsed */
+};
+
+/*
+ * The one place where a parse fault becomes an action. Messages too short
+ * to carry an ID cannot be answered; every other malformed query gets
+ * FORMERR (RFC 1035 §4.1.1, RFC 6891 §7 for OPT faults).
+ */
+static const enum dispatch_action parse_actions[] = {
+	[WIRE_PARSE_OK] = ACTION_FORMERR, /* not used */
+	[WIRE_PARSE_SHORT_HEADER] = ACTION_DROP,
+	[WIRE_PARSE_BAD_QDCOUNT] = ACTION_FORMERR,
+	[WIRE_PARSE_BAD_QUESTION] = ACTION_FORMERR,
+	[WIRE_PARSE_BAD_RR] = ACTION_FORMERR,
+	[WIRE_PARSE_BAD_RDATA] = ACTION_FORMERR,
+	[WIRE_PARSE_TRAILING_DATA] = ACTION_FORMERR,
+	[WIRE_PARSE_BAD_OPT] = ACTION_FORMERR,
+	[WIRE_PARSE_BAD_TSIG] = ACTION_FORMERR,
+};
+
+/* One answer being written: what every answer step needs to know. */
+struct answer {
+	const struct wire_msg *msg;
+	const struct conf *conf;
+	struct wire_builder b;
+	bool has_opt; /* the answer carries an OPT record */
+};
+
+void dispatch_worker_init(struct dispatch_worker *dw, struct conf *_Atomic *conf)
+{
+	memset(dw, 0, sizeof(*dw));
+	dw->conf = conf;
+}
+
+/*
+ * The largest answer this transport may carry: 64 KiB over TCP; over UDP
+ * the client's EDNS payload size (never less than 512, RFC 6891 §6.2.5)
+ * capped by our udp-max-payload, or 512 octets without EDNS (RFC 1035 §2.3.4).
+ */
+static size_t answer_limit(const struct wire_msg *msg, const struct conf *conf, bool is_tcp,
+			   size_t out_cap)
+{
+	size_t limit = WIRE_TCP_MAX;
+	if (!is_tcp) {
+		limit = WIRE_UDP_LEGACY_MAX;
+		if (msg->has_edns) {
+			limit = msg->edns.udp_size;
+			if (limit < WIRE_UDP_LEGACY_MAX)
+				limit = WIRE_UDP_LEGACY_MAX;
+			if (limit > conf->server.udp_max_payload)
+				limit = conf->server.udp_max_payload;
+		}
+	}
+	return limit < out_cap ? limit : out_cap;
+}
+
+/*
+ * Starts the answer: header with the query's ID, opcode, RD and CD bits
+ * (RFC 1035 §4.1.1, RFC 4035 §3.1.6), QR and the low 4 bits of rcode; the
+ * question when it parsed; space kept for OPT when the query had one.
+ */
+static void answer_begin(struct answer *a, const struct wire_msg *msg, const struct conf *conf,
+			 uint8_t *out, size_t limit, unsigned rcode, bool has_opt)
+{
+	uint16_t flags = WIRE_FLAG_QR | (msg->flags & (WIRE_OPCODE_MASK | WIRE_FLAG_RD | WIRE_FLAG_CD)) |
+			 (rcode & WIRE_RCODE_MASK);
+	a->msg = msg;
+	a->conf = conf;
+	a->has_opt = has_opt;
+	wire_builder_init(&a->b, out, limit, msg->id, flags);
+	if (has_opt)
+		(void)wire_builder_reserve(&a->b, WIRE_OPT_RR_LEN);
+	if (msg->has_question && msg->counts[0] == 1)
+		(void)wire_builder_question(&a->b, msg->qname, msg->qtype, msg->qclass);
+}
+
+/* Writes the OPT record (RFC 6891 §6.1.1: only when the query had one) and ends the message. */
+static size_t answer_end(struct answer *a, unsigned rcode)
+{
+	if (a->has_opt) {
+		struct wire_edns_out edns = {
+			.udp_size = a->conf->server.udp_max_payload,
+			.ext_rcode = (uint8_t)(rcode >> 4),
+			.is_do = a->msg->edns.is_do,
+		};
+		wire_builder_unreserve(&a->b, WIRE_OPT_RR_LEN);
+		(void)wire_builder_opt(&a->b, &edns);
+	}
+	return wire_builder_finish(&a->b);
+}
+
+static size_t answer_rcode(struct dispatch_worker *dw, const struct wire_msg *msg,
+			   const struct conf *conf, uint8_t *out, size_t limit, unsigned rcode,
+			   bool has_opt)
+{
+	struct answer a;
+	answer_begin(&a, msg, conf, out, limit, rcode, has_opt);
+	dw->stats.n_rcode[rcode]++;
+	return answer_end(&a, rcode);
+}
+
+/* Names answered in class CHAOS; see RFC 4892 for id.server. */
+static const uint8_t name_version_bind[] = "\7version\4bind";
+static const uint8_t name_version_server[] = "\7version\6server";
+static const uint8_t name_id_server[] = "\2id\6server";
+static const uint8_t name_hostname_bind[] = "\10hostname\4bind";
+
+/* Writes text as a TXT RDATA of <character-string>s of at most 255 octets. */
+static uint16_t txt_rdata(const char *text, uint8_t *rdata, size_t rdata_cap)
+{
+	size_t text_len = strlen(text);
+	size_t pos = 0;
+	size_t off = 0;
+	do {
+		size_t chunk = text_len - off > 255 ? 255 : text_len - off;
+		if (pos + 1 + chunk > rdata_cap)
+			break;
+		rdata[pos++] = (uint8_t)chunk;
+		memcpy(rdata + pos, text + off, chunk);
+		pos += chunk;
+		off += chunk;
+	} while (off < text_len);
+	return (uint16_t)pos;
+}
+
+/*
+ * CH TXT version.bind / version.server / id.server / hostname.bind, the
+ * way BIND, NSD and Knot answer them; REFUSED for other CHAOS names and when
+ * the configuration hides the value.
+ */
+static size_t answer_chaos(struct dispatch_worker *dw, const struct wire_msg *msg,
+			   const struct conf *conf, uint8_t *out, size_t limit, bool has_opt)
+{
+	const char *text = NULL;
+	if (wire_name_equal(msg->qname, name_version_bind) ||
+	    wire_name_equal(msg->qname, name_version_server))
+		text = conf->server.version;
+	else if (wire_name_equal(msg->qname, name_id_server) ||
+		 wire_name_equal(msg->qname, name_hostname_bind))
+		text = conf->server.identity;
+	if (text == NULL)
+		return answer_rcode(dw, msg, conf, out, limit, WIRE_RCODE_REFUSED, has_opt);
+
+	struct answer a;
+	answer_begin(&a, msg, conf, out, limit, WIRE_RCODE_NOERROR, has_opt);
+	wire_builder_set_flags(&a.b, WIRE_FLAG_QR | WIRE_FLAG_AA |
+					     (msg->flags & (WIRE_OPCODE_MASK | WIRE_FLAG_RD | WIRE_FLAG_CD)));
+	if (msg->qtype == WIRE_TYPE_TXT || msg->qtype == WIRE_TYPE_ANY) {
+		uint8_t rdata[1024];
+		uint16_t rdlength = txt_rdata(text, rdata, sizeof(rdata));
+		wire_builder_rrset_begin(&a.b, WIRE_SECTION_ANSWER);
+		if (wire_builder_rr(&a.b, msg->qname, WIRE_TYPE_TXT, WIRE_CLASS_CH, 0, rdata,
+				    rdlength) == 0) {
+			wire_builder_rrset_end(&a.b);
+		} else {
+			wire_builder_rrset_rollback(&a.b);
+			wire_builder_set_tc(&a.b);
+		}
+	}
+	dw->stats.n_rcode[WIRE_RCODE_NOERROR]++;
+	return answer_end(&a, WIRE_RCODE_NOERROR);
+}
+
+size_t dispatch_handle(void *ctx, const struct net_query *q, uint8_t *out, size_t out_cap)
+{
+	struct dispatch_worker *dw = ctx;
+	/* Never answer a response (QR=1): that is how reflection loops start. */
+	if (q->len < WIRE_HEADER_LEN || (q->data[2] & 0x80) != 0) {
+		dw->stats.n_dropped++;
+		return 0;
+	}
+	struct wire_msg msg;
+	enum wire_parse_status status = wire_msg_parse(q->data, q->len, &msg);
+	const struct conf *conf = atomic_load_explicit(dw->conf, memory_order_acquire);
+	size_t limit = answer_limit(&msg, conf, q->is_tcp, out_cap);
+	dw->stats.n_queries++;
+
+	if (status != WIRE_PARSE_OK) {
+		if (parse_actions[status] == ACTION_DROP) {
+			dw->stats.n_dropped++;
+			return 0;
+		}
+		/* A broken OPT is not echoed; a good one is (RFC 6891 §7). */
+		bool has_opt = msg.has_edns && status != WIRE_PARSE_BAD_OPT;
+		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_FORMERR, has_opt);
+	}
+	if (wire_msg_opcode(&msg) != WIRE_OPCODE_QUERY)
+		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_NOTIMP, msg.has_edns);
+	/* RFC 6891 §6.1.3: a version we do not implement gets BADVERS with our version, 0. */
+	if (msg.has_edns && msg.edns.version != WIRE_EDNS_VERSION)
+		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_BADVERS, true);
+	if (msg.qclass == WIRE_CLASS_CH)
+		return answer_chaos(dw, &msg, conf, out, limit, msg.has_edns);
+	/* No zone and no resolver serves this name (yet). */
+	return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_REFUSED, msg.has_edns);
+}

@@ -1,3 +1,42 @@
+/*
+ * dispatch.h - route each received message to the engine that answers it.
+ *
+ * Purpose: parse the message (src/wire), map a parse fault to its action
+ * with one table (drop, FORMERR), handle what belongs to no engine (opcode
+ * NOTIMP, EDNS BADVERS, CHAOS identity queries), and hand queries to the
+ * engines; until the zone database and resolver exist every other query is
+ * REFUSED (RFC 8906 §3: answer, never drop, a well-formed query).
+ * Threads: one struct dispatch_worker per worker thread, touched only by it.
+ * It reads the published configuration snapshot once per message.
+ * Allocates nothing per message. Reads hostile input (every packet).
+ * RFCs: 1035 §4.1.1; 6891 §6.1.1, §6.1.3, §7; 8906; 4892 (id.server),
+ * BIND/NSD conventions for version.bind and hostname.bind.
+ */
 #ifndef NIM_DISPATCH_H
 #define NIM_DISPATCH_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf/conf.h"
+#include "net/worker.h"
+
+struct dispatch_stats {
+	uint64_t n_queries;     /* messages parsed far enough to be answered or dropped */
+	uint64_t n_dropped;     /* not answered: too short, a response, cut */
+	uint64_t n_rcode[24];   /* answers by (extended) RCODE */
+};
+
+struct dispatch_worker {
+	struct conf *_Atomic *conf; /* the published snapshot pointer (see nimbusd.c) */
+	struct dispatch_stats stats;
+};
+
+/* Prepares a worker's dispatch state; conf is the published pointer (borrowed). */
+void dispatch_worker_init(struct dispatch_worker *dw, struct conf *_Atomic *conf);
+
+/* The net_handler_fn of every worker: ctx is its struct dispatch_worker. */
+size_t dispatch_handle(void *ctx, const struct net_query *q, uint8_t *out, size_t out_cap);
+
 #endif
