@@ -10,6 +10,10 @@
 #include "util/diag.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/qsbr.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
 
 static void cursor_reads_big_endian_and_stops_at_end(void **state)
 {
@@ -84,6 +88,48 @@ static void ratelimit_allows_only_budget_per_second(void **state)
 	assert_int_equal(rl.n_in_window + rl.n_suppressed > 0, 1);
 }
 
+/* A reader thread that passes quiescent points until told to go offline. */
+struct qsbr_reader_arg {
+	struct qsbr *q;
+	_Atomic int stop;
+	_Atomic int n_passes;
+};
+
+static void *qsbr_reader(void *p)
+{
+	struct qsbr_reader_arg *arg = p;
+	while (!atomic_load(&arg->stop)) {
+		qsbr_quiescent(arg->q, 0);
+		atomic_fetch_add(&arg->n_passes, 1);
+	}
+	qsbr_offline(arg->q, 0);
+	return NULL;
+}
+
+static void qsbr_wait_returns_after_readers_pass(void **state)
+{
+	struct qsbr *q = qsbr_new(2);
+	assert_non_null(q);
+	/* Reader 1 never reads: offline readers do not hold up a grace period. */
+	qsbr_offline(q, 1);
+	struct qsbr_reader_arg arg = { .q = q };
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, qsbr_reader, &arg), 0);
+	for (int i = 0; i < 100; i++) {
+		uint64_t target = qsbr_advance(q);
+		assert_int_equal(target, (uint64_t)i + 1);
+		int before = atomic_load(&arg.n_passes);
+		qsbr_wait(q, target);
+		/* The reader must have passed a quiescent point after the advance. */
+		assert_true(atomic_load(&arg.n_passes) > before || i > 0);
+	}
+	atomic_store(&arg.stop, 1);
+	pthread_join(t, NULL);
+	/* Offline now: a wait must not block. */
+	qsbr_wait(q, qsbr_advance(q));
+	qsbr_free(q);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +139,7 @@ int main(void)
 		cmocka_unit_test(strerror_covers_both_kinds),
 		cmocka_unit_test(log_level_names_parse),
 		cmocka_unit_test(ratelimit_allows_only_budget_per_second),
+		cmocka_unit_test(qsbr_wait_returns_after_readers_pass),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
