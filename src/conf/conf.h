@@ -28,6 +28,16 @@
 #define CONF_DEFAULT_TCP_IDLE_TIMEOUT_MS 10000
 #define CONF_DEFAULT_TCP_MAX_CLIENTS 1000
 
+/* Limits checked by the loader; docs/CONFIG.md lists them for users. */
+#define CONF_MAX_LISTEN 256
+#define CONF_MAX_WORKERS 256
+#define CONF_MAX_TCP_IDLE_TIMEOUT_MS 3600000 /* one hour */
+#define CONF_MAX_TCP_MAX_CLIENTS 1000000
+#define CONF_MIN_UDP_MAX_PAYLOAD 512  /* RFC 1035 §2.3.4 */
+#define CONF_MAX_UDP_MAX_PAYLOAD 4096 /* RFC 6891 §6.2.5: larger sizes invite fragmentation */
+#define CONF_MAX_TEXT_LEN 255         /* identity and version: one TXT string (RFC 1035 §3.3) */
+#define CONF_MAX_FILE_LEN (16u << 20) /* conf_load_file refuses larger files */
+
 enum conf_log_target {
 	CONF_LOG_STDERR,
 	CONF_LOG_SYSLOG,
@@ -41,7 +51,7 @@ struct conf_listen {
 };
 
 struct conf_server {
-	struct conf_listen *listen;
+	struct conf_listen *listen; /* at least one, no two equal (conf_listen_equal) */
 	size_t n_listen;
 	unsigned workers;        /* default: number of online CPUs */
 	char *user;              /* NULL: keep the current user */
@@ -55,7 +65,7 @@ struct conf_server {
 	uint16_t udp_max_payload; /* our EDNS payload size and UDP answer limit */
 };
 
-/* One entry of the zones list. */
+/* One entry of the zones list; names are valid domain names, unique ignoring case. */
 struct conf_zone {
 	char *name;  /* presentation form, as written */
 	char *file;  /* as written; relative paths are relative to the working directory */
@@ -90,5 +100,8 @@ void conf_free(struct conf *conf);
  * IPv6 literal (IPv6 optionally in brackets). NIM_OK or NIM_EINVAL.
  */
 int conf_listen_parse(const char *text, struct conf_listen *out);
+
+/* True when both name the same address family, address and port. */
+bool conf_listen_equal(const struct conf_listen *a, const struct conf_listen *b);
 
 #endif
