@@ -10,6 +10,7 @@ import random
 import string
 import sys
 
+sys.dont_write_bytecode = True  # keep the source tree clean when run by hand
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nimtest import (Checker, Nimbusd, dig, have_ipv6, make_query, require_tools,  # noqa: E402
                      tcp_query, udp_query)

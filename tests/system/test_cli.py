@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # keep the source tree clean when run by hand
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nimtest import NIMBUSD, Checker, Nimbusd, package_version, random_loopback, require_tools  # noqa: E402
 

@@ -20,6 +20,7 @@ import struct
 import sys
 import time
 
+sys.dont_write_bytecode = True  # keep the source tree clean when run by hand
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nimtest import (Checker, Nimbusd, frame, hdr_opcode, hdr_qr, hdr_rcode, header,  # noqa: E402
                      is_answered, parse, require_tools, tcp_connect, tcp_read_msg, tcp_raw, udp_raw)

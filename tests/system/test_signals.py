@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True  # keep the source tree clean when run by hand
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nimtest import (LOG_LINE_RE, Checker, Nimbusd, dig, is_answered, make_query, poll,  # noqa: E402
                      require_tools, tcp_connect, udp_query)

@@ -14,6 +14,7 @@ import struct
 import sys
 import time
 
+sys.dont_write_bytecode = True  # keep the source tree clean when run by hand
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
 from nimtest import (Checker, Nimbusd, dig, frame, have_ipv6, is_answered, make_query, parse,  # noqa: E402
                      poll, require_tools, tcp_connect, tcp_read_msg, wait_closed)

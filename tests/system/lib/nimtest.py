@@ -84,8 +84,11 @@ class Checker:
             print(msg, flush=True)
         return bool(cond)
 
-    def eq(self, got, want, what):
-        return self.check(got == want, what, f"got {got!r}, want {want!r}")
+    def eq(self, got, want, what, extra=""):
+        detail = f"got {got!r}, want {want!r}"
+        if extra != "":
+            detail += f"; {extra}"
+        return self.check(got == want, what, detail)
 
     def finish(self):
         n_fail = len(self.failures)
