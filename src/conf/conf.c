@@ -33,9 +33,13 @@ struct key_spec {
 		      void *ctx);
 };
 
-/* Room for a quoted, shortened, printable copy of a scalar. */
-#define QUOTE_CAP 64
+/*
+ * Room for a quoted, shortened, printable copy of a scalar: the quotes, "..."
+ * and the NUL around QUOTE_MAX_BYTES of text.
+ */
 #define QUOTE_MAX_CHARS 40
+#define QUOTE_MAX_BYTES (QUOTE_MAX_CHARS * 4) /* 4: the longest UTF-8 sequence */
+#define QUOTE_CAP (QUOTE_MAX_BYTES + 6)
 
 __attribute__((format(printf, 3, 4))) static void
 error_at(struct loader *ld, const struct conf_node *node, const char *fmt, ...)
@@ -59,7 +63,8 @@ static const char *quote(const struct conf_node *node, char buf[QUOTE_CAP])
 	for (size_t i = 0; i < node->text_len; i++) {
 		unsigned char c = (unsigned char)node->text[i];
 		bool starts_char = (c & 0xc0) != 0x80;
-		if (starts_char && n_chars == QUOTE_MAX_CHARS) {
+		/* The byte bound holds even for text that is not UTF-8. */
+		if ((starts_char && n_chars == QUOTE_MAX_CHARS) || pos == 1 + QUOTE_MAX_BYTES) {
 			memcpy(buf + pos, "...", 3);
 			pos += 3;
 			break;

@@ -423,6 +423,30 @@ static void out_of_range_values_are_refused(void **state)
 		      "column 3)");
 }
 
+/* The limit counts octets; the quoted value in the message is cut at 40 characters. */
+static void long_values_are_shortened_in_messages(void **state)
+{
+	char text[1024], want[1024];
+	char euros[301] = "", forty[121] = "";
+	for (int i = 0; i < 100; i++)
+		strcat(euros, "\xe2\x82\xac"); /* U+20AC, three octets */
+	memcpy(forty, euros, 120);
+	snprintf(text, sizeof(text), MINIMAL "  version: %s\n", euros);
+	snprintf(want, sizeof(want),
+		 "t.yaml:3:12: error: server.version: expected a text of at most 255 octets, "
+		 "true or false, got '%s...'",
+		 forty);
+	const char *const wants[] = {want};
+	assert_errors(text, "t.yaml", wants, 1);
+
+	/* 85 such characters are 255 octets: accepted. */
+	euros[255] = '\0';
+	snprintf(text, sizeof(text), MINIMAL "  version: %s\n", euros);
+	struct conf *conf = load_ok(text);
+	assert_int_equal(strlen(conf->server.version), 255);
+	conf_free(conf);
+}
+
 static void bad_listen_addresses_are_located(void **state)
 {
 #define EXPECTED_ADDR                                                                              \
@@ -718,6 +742,7 @@ int main(void)
 	    cmocka_unit_test(unknown_keys_suggest_the_closest),
 	    cmocka_unit_test(wrong_types_say_what_was_expected),
 	    cmocka_unit_test(out_of_range_values_are_refused),
+	    cmocka_unit_test(long_values_are_shortened_in_messages),
 	    cmocka_unit_test(bad_listen_addresses_are_located),
 	    cmocka_unit_test(too_many_listen_addresses),
 	    cmocka_unit_test(bad_durations_are_refused),
