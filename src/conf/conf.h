@@ -10,6 +10,9 @@
  * docs/ARCHITECTURE.md) and freed only after every worker has passed a
  * quiescent point. Allocates: the snapshot and everything in it, freed by
  * conf_free(). Reads untrusted input (the file), never prints.
+ * Layout: tree.c turns libyaml events into located nodes (aliases refused,
+ * nesting bounded), conf.c checks the schema and builds the snapshot,
+ * listen.c parses addresses. The keys are documented in docs/CONFIG.md.
  */
 #ifndef NIM_CONF_CONF_H
 #define NIM_CONF_CONF_H
@@ -88,7 +91,12 @@ struct conf {
  */
 int conf_load_file(const char *path, struct nim_diag_list *diags, struct conf **out);
 
-/* The same for a string in memory; name is used as the file name in diagnostics. */
+/*
+ * The same for text[0..text_len) in memory (text need not be NUL-terminated
+ * and may be NULL when text_len is 0); name (borrowed, may be NULL) is the
+ * file name in diagnostics and becomes conf->path. Existing entries of diags
+ * are kept; only errors added by this call make it fail.
+ */
 int conf_load_string(const char *text, size_t text_len, const char *name,
 		     struct nim_diag_list *diags, struct conf **out);
 
@@ -97,7 +105,9 @@ void conf_free(struct conf *conf);
 
 /*
  * Parses "address@port" or "address" (port 53) where address is an IPv4 or
- * IPv6 literal (IPv6 optionally in brackets). NIM_OK or NIM_EINVAL.
+ * IPv6 literal (IPv6 optionally in brackets, "[::1]@53"; IPv4 never) and the
+ * port 1..65535. Returns NIM_OK or NIM_EINVAL; *out is written only on
+ * success, with text set to a copy of the input.
  */
 int conf_listen_parse(const char *text, struct conf_listen *out);
 
