@@ -83,8 +83,8 @@ def reload_checks(c):
         c.check(srv.wait_log(r"reload failed", 10, mark), "SIGHUP, YAML syntax error: 'reload failed' logged")
         c.eq(version_of(srv), old, "after second failed reload: old version still served")
 
-        # 3. A valid change.
-        srv.write_config(version=new)
+        # 3. A valid change (the version and our EDNS payload size).
+        srv.write_config(version=new, udp_max_payload=1400)
         mark = srv.mark()
         srv.send_signal(signal.SIGHUP)
         c.check(srv.wait_log(r"configuration reloaded", 10, mark), "SIGHUP, valid file: 'configuration reloaded'",
@@ -92,6 +92,8 @@ def reload_checks(c):
         c.eq(poll(lambda: version_of(srv) == new, 10, 0.1) and new, new, "after reload: new version served")
         d = dig("dig", srv.addr, srv.port, "version.server", "CH", "TXT", "+tcp")
         c.eq(d.txt(), [new], "after reload: dig +tcp version.server gives the new version")
+        d = dig("kdig", srv.addr, srv.port, "example.com", "+edns")
+        c.eq((d.status, d.edns_udp), ("REFUSED", 1400), "after reload: new udp-max-payload in the OPT (kdig)")
 
         # 4. Hide the version by reload.
         srv.write_config(version=False)

@@ -169,19 +169,19 @@ def hostile(c, srv):
         blob = b"".join(frame(make_query(f"n{i}.example.", "TXT", qid=i).to_wire()) for i in range(1000))
         n_sent = 0
         n_full = 0
-        deadline = time.monotonic() + 4
-        for _ in range(200):  # at most 200 blobs (about 6 MB)
+        deadline = time.monotonic() + 6
+        for _ in range(400):  # at most 400 blobs (about 12 MB)
             if time.monotonic() > deadline:
                 break
             try:
                 n_sent += s.send(blob)
             except BlockingIOError:
-                n_full += 1
-                if n_full >= 5:
+                n_full += 1  # the server stopped reading: its buffers are full
+                if n_full >= 10:
                     break
                 time.sleep(0.1)
             except OSError:
-                break
+                break  # the server closed it: also allowed
         print(f"     (non-reading client pushed {n_sent} octets, blocked {n_full} times)")
         c.check(is_answered(srv), "UDP answered while a TCP client never reads")
         with tcp_connect(srv.addr, srv.port) as s2:
