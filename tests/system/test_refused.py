@@ -18,6 +18,7 @@ from nimtest import (Checker, Nimbusd, dig, have_ipv6, make_query, parse, requir
                      tcp_query, udp_query)
 
 import dns.flags  # noqa: E402
+import dns.name  # noqa: E402
 import dns.opcode  # noqa: E402
 import dns.rcode  # noqa: E402
 
@@ -43,6 +44,9 @@ def check_refused(c, what, q, wire, r, is_udp):
         c.eq((str(r.question[0].name), r.question[0].rdtype, r.question[0].rdclass),
              (str(q.question[0].name), q.question[0].rdtype, q.question[0].rdclass),
              f"{what}: question copied with its letter case")
+        qwire = q.to_wire()
+        qlen = len(qwire) - 12 - (11 if q.edns >= 0 else 0)  # the question, without an OPT record
+        c.eq(wire[12:12 + qlen].hex(), qwire[12:12 + qlen].hex(), f"{what}: question octets copied exactly")
     c.eq((len(r.answer), len(r.authority)), (0, 0), f"{what}: answer and authority empty")
     if q.edns < 0:
         c.eq(r.edns, -1, f"{what}: no OPT in the answer to a query without one")
@@ -66,6 +70,8 @@ def dnspython_checks(c, srv, addr, fam):
             ("ANY, ID 65535", make_query("a.b.c.d.e.f.example.", "ANY", qid=65535)),
             ("unknown type 65280", make_query("x.example.", "TYPE65280", edns=0)),
             ("255-octet name", make_query(".".join(["a" * 61] * 4) + ".", "TXT")),
+            # Labels holding a dot, a zero octet, 0xff and upper case: echoed octet for octet.
+            ("binary labels", make_query(dns.name.Name([b"a.B", b"\x00\xff", b"Zz", b""]), "A", edns=0)),
         ]
         for label, q in cases:
             wire, r = fn(addr, srv.port, q)
