@@ -28,11 +28,11 @@
 #define WIRE_BUILD_COMP_CAP 128
 
 struct wire_builder {
-	uint8_t *buf; /* borrowed */
-	size_t max_len; /* hard limit for this message (<= the buffer's capacity) */
+	uint8_t *buf;	 /* borrowed */
+	size_t max_len;	 /* hard limit for this message (<= the buffer's capacity) */
 	size_t reserved; /* octets kept free for the OPT/TSIG records */
 	size_t len;
-	uint16_t counts[4]; /* QD, AN, NS, AR written so far */
+	uint16_t counts[4];	   /* QD, AN, NS, AR written so far */
 	enum wire_section section; /* section being written; sections only move forward */
 	/* Offsets of names (and their suffixes) already written, for compression. */
 	uint16_t comp_off[WIRE_BUILD_COMP_CAP];
@@ -72,9 +72,12 @@ void wire_builder_rrset_begin(struct wire_builder *b, enum wire_section section)
 
 /*
  * Adds one record to the current RRset. owner is a trusted uncompressed
- * name; rdata is uncompressed RDATA whose names are compressed here when the
- * type's descriptor allows it. Returns NIM_OK, or NIM_ESPACE when it does not
- * fit (the caller then rolls back the RRset).
+ * name (always compressed); rdata is uncompressed RDATA whose names are
+ * compressed here when the type's descriptor allows it (WIRE_RDF_CNAME
+ * fields only). Both are borrowed. Returns NIM_OK, NIM_ESPACE when it does
+ * not fit (the caller then rolls back the RRset), or NIM_EMALFORMED when the
+ * RDATA of a type with compressible names does not fit its descriptor (other
+ * types are copied as they are). On failure the builder is as before the call.
  */
 int wire_builder_rr(struct wire_builder *b, const uint8_t *owner, uint16_t type, uint16_t rclass,
 		    uint32_t ttl, const uint8_t *rdata, uint16_t rdlength);

@@ -43,14 +43,25 @@ struct wire_edns_option_iter {
 /* Starts iterating the options of msg's OPT record (msg->has_edns must be true). */
 void wire_edns_option_iter_init(struct wire_edns_option_iter *it, const struct wire_msg *msg);
 
-/* Returns NIM_OK with *opt filled, NIM_ENOTFOUND at the end. (Options were validated by wire_msg_parse.) */
+/* Returns NIM_OK with *opt filled, NIM_ENOTFOUND at the end. (Options were validated by
+ * wire_msg_parse.) */
 int wire_edns_option_next(struct wire_edns_option_iter *it, struct wire_edns_option *opt);
+
+/*
+ * Appends one option (code, length, data) at buf[*buf_len], for building
+ * the options of a wire_edns_out. data is borrowed and may be NULL when len
+ * is 0. Returns NIM_OK and advances *buf_len, or NIM_ESPACE (nothing
+ * written) when it does not fit in buf_cap or would make the options longer
+ * than an RDLENGTH can say.
+ */
+int wire_edns_option_write(uint8_t *buf, size_t buf_cap, size_t *buf_len, uint16_t code,
+			   const uint8_t *data, uint16_t len);
 
 /* The OPT record a response carries. */
 struct wire_edns_out {
-	uint16_t udp_size;   /* our payload size */
-	uint8_t ext_rcode;   /* upper 8 bits of the RCODE */
-	bool is_do;          /* echo of the query's DO bit (RFC 3225 §3) */
+	uint16_t udp_size;	/* our payload size */
+	uint8_t ext_rcode;	/* upper 8 bits of the RCODE */
+	bool is_do;		/* echo of the query's DO bit (RFC 3225 §3) */
 	const uint8_t *options; /* borrowed, already encoded options; may be NULL */
 	uint16_t options_len;
 };

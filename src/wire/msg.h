@@ -76,25 +76,25 @@ enum wire_section {
 /* What the parser found; 0 means the message is well-formed. */
 enum wire_parse_status {
 	WIRE_PARSE_OK = 0,
-	WIRE_PARSE_SHORT_HEADER,   /* fewer than 12 octets: nothing to answer */
-	WIRE_PARSE_BAD_QDCOUNT,    /* QDCOUNT is not 1 (0 or more than 1) */
-	WIRE_PARSE_BAD_QUESTION,   /* question name or fields malformed or cut */
-	WIRE_PARSE_BAD_RR,         /* an RR in a section is malformed or cut */
-	WIRE_PARSE_BAD_RDATA,      /* RDATA does not fit its type's descriptor */
-	WIRE_PARSE_TRAILING_DATA,  /* octets after the last counted RR */
-	WIRE_PARSE_BAD_OPT,        /* second OPT, OPT outside additional, owner not root, bad options */
-	WIRE_PARSE_BAD_TSIG,       /* TSIG not the last record, or more than one */
+	WIRE_PARSE_SHORT_HEADER,  /* fewer than 12 octets: nothing to answer */
+	WIRE_PARSE_BAD_QDCOUNT,	  /* QDCOUNT is not 1 (0 or more than 1) */
+	WIRE_PARSE_BAD_QUESTION,  /* question name or fields malformed or cut */
+	WIRE_PARSE_BAD_RR,	  /* an RR in a section is malformed or cut */
+	WIRE_PARSE_BAD_RDATA,	  /* RDATA does not fit its type's descriptor */
+	WIRE_PARSE_TRAILING_DATA, /* octets after the last counted RR */
+	WIRE_PARSE_BAD_OPT,  /* second OPT, OPT outside additional, owner not root, bad options */
+	WIRE_PARSE_BAD_TSIG, /* TSIG not the last record, or more than one */
 };
 
 /* EDNS(0) as carried by an OPT record (RFC 6891 §6.1.2, §6.1.3). */
 struct wire_edns {
-	uint16_t udp_size;     /* requestor's payload size, as sent (may be < 512) */
-	uint8_t ext_rcode;     /* upper 8 bits of the 12-bit RCODE */
+	uint16_t udp_size; /* requestor's payload size, as sent (may be < 512) */
+	uint8_t ext_rcode; /* upper 8 bits of the 12-bit RCODE */
 	uint8_t version;
-	bool is_do;            /* DNSSEC OK (RFC 3225) */
-	uint16_t z_flags;      /* the whole 16-bit flags field, DO included */
-	size_t options_off;    /* offset of the first option in the packet */
-	uint16_t options_len;  /* octets of options (the OPT RDLENGTH) */
+	bool is_do;	      /* DNSSEC OK (RFC 3225) */
+	uint16_t z_flags;     /* the whole 16-bit flags field, DO included */
+	size_t options_off;   /* offset of the first option in the packet */
+	uint16_t options_len; /* octets of options (the OPT RDLENGTH) */
 };
 
 /*
@@ -106,7 +106,7 @@ struct wire_msg {
 	const uint8_t *pkt; /* borrowed */
 	size_t pkt_len;
 	uint16_t id;
-	uint16_t flags; /* second header word: QR, opcode, AA, TC, RD, RA, Z, AD, CD, RCODE */
+	uint16_t flags;	    /* second header word: QR, opcode, AA, TC, RD, RA, Z, AD, CD, RCODE */
 	uint16_t counts[4]; /* QDCOUNT, ANCOUNT, NSCOUNT, ARCOUNT as sent */
 
 	bool has_question;
@@ -120,7 +120,7 @@ struct wire_msg {
 
 	bool has_edns;
 	struct wire_edns edns;
-	size_t opt_off;  /* offset of the OPT RR's owner name */
+	size_t opt_off; /* offset of the OPT RR's owner name */
 
 	bool has_tsig;
 	size_t tsig_off; /* offset of the TSIG RR's owner name */
@@ -155,10 +155,15 @@ struct wire_rr {
 	uint32_t ttl;
 	uint16_t rdlength;
 	size_t rdata_off; /* offset of RDATA in the packet; may hold compressed names */
-	size_t rr_off;    /* offset of the owner name */
+	size_t rr_off;	  /* offset of the owner name */
 };
 
-/* Iterates the records of a message that wire_msg_parse accepted. */
+/*
+ * Iterates the records of a message, in order, OPT and TSIG included. Meant
+ * for messages wire_msg_parse accepted (or refused only for
+ * WIRE_PARSE_BAD_QDCOUNT); on any other message it stays within the packet
+ * and ends with NIM_EMALFORMED or NIM_ENOTFOUND. The iterator borrows msg.
+ */
 struct wire_rr_iter {
 	const struct wire_msg *msg;
 	size_t pos;
@@ -168,7 +173,11 @@ struct wire_rr_iter {
 
 void wire_rr_iter_init(struct wire_rr_iter *it, const struct wire_msg *msg);
 
-/* Returns NIM_OK and fills *rr, NIM_ENOTFOUND at the end, NIM_EMALFORMED on a bad record. */
+/*
+ * Returns NIM_OK and fills *rr, NIM_ENOTFOUND at the end, NIM_EMALFORMED on a
+ * record that does not fit the packet (*rr unchanged). RDATA is not checked
+ * here; wire_msg_parse did that.
+ */
 int wire_rr_iter_next(struct wire_rr_iter *it, struct wire_rr *rr);
 
 #endif

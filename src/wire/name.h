@@ -39,8 +39,7 @@
  * returns NIM_EMALFORMED and leaves *pos, out and *out_len unchanged.
  * out may be NULL to validate and skip.
  */
-int wire_name_parse(const uint8_t *pkt, size_t pkt_len, size_t *pos, uint8_t *out,
-		    size_t *out_len);
+int wire_name_parse(const uint8_t *pkt, size_t pkt_len, size_t *pos, uint8_t *out, size_t *out_len);
 
 /* Length in octets of a trusted name, root label included. */
 size_t wire_name_len(const uint8_t *name);

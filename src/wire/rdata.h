@@ -90,17 +90,21 @@ enum wire_type {
 	WIRE_TYPE_ANY = 255,
 	WIRE_TYPE_URI = 256,
 	WIRE_TYPE_CAA = 257,
+	WIRE_TYPE_AMTRELAY = 260,
+	WIRE_TYPE_TA = 32768,
+	WIRE_TYPE_DLV = 32769,
 };
 
 /* One field of a type's RDATA, in order. */
 enum wire_rdf {
-	WIRE_RDF_END = 0,      /* end of the descriptor */
-	WIRE_RDF_CNAME,        /* name: compressible, lower-cased in canonical form (RFC 1035 types) */
-	WIRE_RDF_LNAME,        /* name: never compressed, lower-cased in canonical form (RFC 4034 §6.2) */
-	WIRE_RDF_NAME,         /* name: never compressed, case kept (RFC 6840 §5.1, e.g. NSEC next) */
-	WIRE_RDF_FIXED,        /* fixed_len octets */
-	WIRE_RDF_STRING,       /* one <character-string>: length octet and data */
-	WIRE_RDF_REMAINDER,    /* the rest of the RDATA, possibly empty */
+	WIRE_RDF_END = 0, /* end of the descriptor */
+	WIRE_RDF_CNAME,	  /* name: compressible, lower-cased in canonical form (RFC 1035 types) */
+	WIRE_RDF_LNAME, /* name: never compressed, lower-cased in canonical form (RFC 4034 §6.2) */
+	WIRE_RDF_NAME,	/* name: never compressed, case kept (RFC 6840 §5.1, e.g. NSEC next) */
+	WIRE_RDF_FIXED, /* fixed_len octets */
+	WIRE_RDF_STRING,    /* one <character-string>: length octet and data */
+	WIRE_RDF_REMAINDER, /* the rest of the RDATA, possibly empty */
+	WIRE_RDF_STRINGS,   /* one or more <character-string>s filling the rest (TXT) */
 };
 
 struct wire_rdata_field {
@@ -117,17 +121,29 @@ struct wire_rdata_desc {
 };
 
 /*
- * Returns the descriptor of type; for unknown types a descriptor with
- * mnemonic NULL and one WIRE_RDF_REMAINDER field. Never NULL.
+ * Returns the descriptor of type; for unknown types a shared descriptor with
+ * type 0, mnemonic NULL and one WIRE_RDF_REMAINDER field. Never NULL.
+ * Types whose layout a field list cannot express (A6, IPSECKEY, HIP, APL)
+ * are described as a fixed head and an opaque remainder: they are never
+ * compressed and, by RFC 4034 §6.2 and RFC 6840 §5.1, none of them but A6
+ * (historic, RFC 6563) has names lower-cased in canonical form.
  */
 const struct wire_rdata_desc *wire_rdata_desc(uint16_t type);
 
-/* True for meta-types and QTYPEs that never appear in zone data (OPT, TSIG, TKEY, IXFR, AXFR, MAILA, MAILB, ANY). */
+/* True for meta-types and QTYPEs that never appear in zone data (OPT, TSIG, TKEY, IXFR, AXFR,
+ * MAILA, MAILB, ANY). */
 bool wire_type_is_meta(uint16_t type);
+
+/* True when the descriptor has a WIRE_RDF_CNAME field (the names the builder compresses). */
+bool wire_rdata_has_cname(const struct wire_rdata_desc *desc);
 
 /*
  * Checks that rdata[0..rdlength) at offset rdata_off of pkt fits the type's
- * descriptor; names may be compressed (pointing anywhere earlier in pkt).
+ * descriptor: fixed fields fit, every <character-string> fits, every name
+ * parses and its in-place part ends inside RDLENGTH, and nothing is left
+ * over. Names may be compressed in every name field (pointing anywhere
+ * earlier in pkt): receivers decompress liberally, only senders are bound
+ * by RFC 3597 §4. The caller guarantees rdata_off + rdlength <= pkt_len.
  * Returns NIM_OK or NIM_EMALFORMED.
  */
 int wire_rdata_check(const uint8_t *pkt, size_t pkt_len, size_t rdata_off, uint16_t rdlength,
@@ -135,14 +151,21 @@ int wire_rdata_check(const uint8_t *pkt, size_t pkt_len, size_t rdata_off, uint1
 
 /*
  * Copies RDATA out of a message, expanding compressed names, into
- * out[0..out_cap). Returns NIM_OK and sets *out_len, NIM_EMALFORMED or
- * NIM_ESPACE.
+ * out[0..out_cap). The RDATA is checked as by wire_rdata_check, except
+ * that empty RDATA is always copied as empty: RFC 2136 §2.4 and §2.5 use it
+ * with class ANY and NONE for any type, and wire_msg_parse judged it already.
+ * Expanded names make the copy longer than rdlength by at most 253 octets
+ * per name field. Returns NIM_OK and sets *out_len, NIM_EMALFORMED, or
+ * NIM_ESPACE (also when the copy would exceed 65535 octets); on failure out
+ * may hold a partial copy and *out_len is unchanged.
  */
-int wire_rdata_decompress(const uint8_t *pkt, size_t pkt_len, size_t rdata_off,
-			  uint16_t rdlength, uint16_t type, uint8_t *out, size_t out_cap,
-			  size_t *out_len);
+int wire_rdata_decompress(const uint8_t *pkt, size_t pkt_len, size_t rdata_off, uint16_t rdlength,
+			  uint16_t type, uint8_t *out, size_t out_cap, size_t *out_len);
 
-/* Writes the mnemonic ("A") or RFC 3597 "TYPEnnn" form. */
+/*
+ * Writes the mnemonic ("A") or RFC 3597 §5 "TYPEnnn" form, NUL-terminated.
+ * Returns NIM_OK or NIM_ESPACE (out unchanged); 16 octets always suffice.
+ */
 int wire_type_to_str(uint16_t type, char *out, size_t out_cap);
 
 /* Parses a mnemonic or "TYPEnnn" (case-insensitive). Returns NIM_OK or NIM_EINVAL. */

@@ -1,0 +1,352 @@
+/*
+ * rdata.c - the RDATA descriptor table, RDATA validation and decompression,
+ * type mnemonics.
+ *
+ * The table is indexed by type so that the parser finds a descriptor with
+ * one array access per record. Name field kinds follow three lists:
+ * - WIRE_RDF_CNAME: the RFC 1035 types, the only ones whose names may be
+ *   compressed on output (RFC 3597 §4): NS, MD, MF, CNAME, SOA, MB, MG, MR,
+ *   PTR, MINFO, MX.
+ * - WIRE_RDF_LNAME: the other types of RFC 4034 §6.2 whose names are
+ *   lower-cased in canonical form: RP, AFSDB, RT, SIG, PX, NXT, NAPTR, KX,
+ *   SRV, DNAME, A6, RRSIG, NSAP-PTR.
+ * - WIRE_RDF_NAME: names kept as they are: NSEC (RFC 6840 §5.1 removed it
+ *   from the list), and the types defined after RFC 4034 (SVCB/HTTPS target,
+ *   LP, TSIG/TKEY algorithm).
+ */
+#include "wire/rdata.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/error.h"
+#include "wire/name.h"
+
+#define END                                                                                        \
+	{                                                                                          \
+		WIRE_RDF_END, 0                                                                    \
+	}
+#define FIX(n)                                                                                     \
+	{                                                                                          \
+		WIRE_RDF_FIXED, (n)                                                                \
+	}
+#define CNAME                                                                                      \
+	{                                                                                          \
+		WIRE_RDF_CNAME, 0                                                                  \
+	}
+#define LNAME                                                                                      \
+	{                                                                                          \
+		WIRE_RDF_LNAME, 0                                                                  \
+	}
+#define NAME                                                                                       \
+	{                                                                                          \
+		WIRE_RDF_NAME, 0                                                                   \
+	}
+#define STR                                                                                        \
+	{                                                                                          \
+		WIRE_RDF_STRING, 0                                                                 \
+	}
+#define STRS                                                                                       \
+	{                                                                                          \
+		WIRE_RDF_STRINGS, 0                                                                \
+	}
+#define REST                                                                                       \
+	{                                                                                          \
+		WIRE_RDF_REMAINDER, 0                                                              \
+	}
+#define D(t, mn, ...) [WIRE_TYPE_##t] = {WIRE_TYPE_##t, mn, {__VA_ARGS__}}
+
+/* Types up to AMTRELAY by value; the two above 32767 are looked up apart. */
+#define DIRECT_MAX WIRE_TYPE_AMTRELAY
+
+static const struct wire_rdata_desc direct[DIRECT_MAX + 1] = {
+    D(A, "A", FIX(4)),
+    D(NS, "NS", CNAME),
+    D(MD, "MD", CNAME),
+    D(MF, "MF", CNAME),
+    D(CNAME, "CNAME", CNAME),
+    D(SOA, "SOA", CNAME, CNAME, FIX(20)),
+    D(MB, "MB", CNAME),
+    D(MG, "MG", CNAME),
+    D(MR, "MR", CNAME),
+    D(NULL, "NULL", REST),
+    D(WKS, "WKS", FIX(5), REST),
+    D(PTR, "PTR", CNAME),
+    D(HINFO, "HINFO", STR, STR),
+    D(MINFO, "MINFO", CNAME, CNAME),
+    D(MX, "MX", FIX(2), CNAME),
+    D(TXT, "TXT", STRS),
+    D(RP, "RP", LNAME, LNAME),
+    D(AFSDB, "AFSDB", FIX(2), LNAME),
+    D(X25, "X25", STR),
+    /* RFC 1183 §3.2: one or two strings; STRS accepts more, which is harmless. */
+    D(ISDN, "ISDN", STRS),
+    D(RT, "RT", FIX(2), LNAME),
+    D(NSAP, "NSAP", REST),
+    D(NSAP_PTR, "NSAP-PTR", LNAME),
+    D(SIG, "SIG", FIX(18), LNAME, REST),
+    D(KEY, "KEY", FIX(4), REST),
+    D(PX, "PX", FIX(2), LNAME, LNAME),
+    D(GPOS, "GPOS", STR, STR, STR),
+    D(AAAA, "AAAA", FIX(16)),
+    D(LOC, "LOC", REST),
+    D(NXT, "NXT", LNAME, REST),
+    D(SRV, "SRV", FIX(6), LNAME),
+    D(NAPTR, "NAPTR", FIX(4), STR, STR, STR, LNAME),
+    D(KX, "KX", FIX(2), LNAME),
+    D(CERT, "CERT", FIX(5), REST),
+    /* RFC 2874 §3.1: the prefix name exists only when the prefix length is not 0. */
+    D(A6, "A6", FIX(1), REST),
+    D(DNAME, "DNAME", LNAME),
+    D(OPT, "OPT", REST),
+    D(APL, "APL", REST),
+    D(DS, "DS", FIX(4), REST),
+    D(SSHFP, "SSHFP", FIX(2), REST),
+    /* RFC 4025 §2.5: the gateway's form depends on the gateway type. */
+    D(IPSECKEY, "IPSECKEY", FIX(3), REST),
+    D(RRSIG, "RRSIG", FIX(18), LNAME, REST),
+    D(NSEC, "NSEC", NAME, REST),
+    D(DNSKEY, "DNSKEY", FIX(4), REST),
+    D(DHCID, "DHCID", REST),
+    /* RFC 5155 §3.2: salt and next hashed owner are length-prefixed like strings. */
+    D(NSEC3, "NSEC3", FIX(4), STR, STR, REST),
+    D(NSEC3PARAM, "NSEC3PARAM", FIX(4), STR),
+    D(TLSA, "TLSA", FIX(3), REST),
+    D(SMIMEA, "SMIMEA", FIX(3), REST),
+    /* RFC 8005 §5: HIT and key lengths in the head, then rendezvous names. */
+    D(HIP, "HIP", FIX(4), REST),
+    D(CDS, "CDS", FIX(4), REST),
+    D(CDNSKEY, "CDNSKEY", FIX(4), REST),
+    D(OPENPGPKEY, "OPENPGPKEY", REST),
+    D(CSYNC, "CSYNC", FIX(6), REST),
+    D(ZONEMD, "ZONEMD", FIX(6), REST),
+    /* RFC 9460 §2.2: TargetName is not compressed; SvcParams stay opaque here. */
+    D(SVCB, "SVCB", FIX(2), NAME, REST),
+    D(HTTPS, "HTTPS", FIX(2), NAME, REST),
+    D(SPF, "SPF", STRS),
+    D(NID, "NID", FIX(10)),
+    D(L32, "L32", FIX(6)),
+    D(L64, "L64", FIX(10)),
+    D(LP, "LP", FIX(2), NAME),
+    D(EUI48, "EUI48", FIX(6)),
+    D(EUI64, "EUI64", FIX(8)),
+    /* RFC 2930 §2: inception, expiration, mode, error; then sized key and other data. */
+    D(TKEY, "TKEY", NAME, FIX(12), REST),
+    /* RFC 8945 §4.2: time signed and fudge, then MAC size; the rest is checked by TSIG. */
+    D(TSIG, "TSIG", NAME, FIX(10), REST),
+    D(IXFR, "IXFR", REST),
+    D(AXFR, "AXFR", REST),
+    D(MAILB, "MAILB", REST),
+    D(MAILA, "MAILA", REST),
+    D(ANY, "ANY", REST),
+    D(URI, "URI", FIX(4), REST),
+    /* RFC 8659 §4.1: flags, tag as a length-prefixed string, value. */
+    D(CAA, "CAA", FIX(1), STR, REST),
+    D(AMTRELAY, "AMTRELAY", FIX(2), REST),
+};
+
+static const struct wire_rdata_desc far[] = {
+    {WIRE_TYPE_TA, "TA", {FIX(4), REST}},
+    {WIRE_TYPE_DLV, "DLV", {FIX(4), REST}},
+};
+
+static const struct wire_rdata_desc unknown = {0, NULL, {REST}};
+
+const struct wire_rdata_desc *wire_rdata_desc(uint16_t type)
+{
+	if (type <= DIRECT_MAX) {
+		const struct wire_rdata_desc *d = &direct[type];
+		return d->mnemonic != NULL ? d : &unknown;
+	}
+	if (type == WIRE_TYPE_TA)
+		return &far[0];
+	if (type == WIRE_TYPE_DLV)
+		return &far[1];
+	return &unknown;
+}
+
+bool wire_type_is_meta(uint16_t type)
+{
+	switch (type) {
+	case WIRE_TYPE_OPT:
+	case WIRE_TYPE_TKEY:
+	case WIRE_TYPE_TSIG:
+	case WIRE_TYPE_IXFR:
+	case WIRE_TYPE_AXFR:
+	case WIRE_TYPE_MAILB:
+	case WIRE_TYPE_MAILA:
+	case WIRE_TYPE_ANY:
+		return true;
+	default:
+		return false;
+	}
+}
+
+bool wire_rdata_has_cname(const struct wire_rdata_desc *desc)
+{
+	for (unsigned i = 0; i < WIRE_RDATA_MAXFIELDS && desc->fields[i].kind != WIRE_RDF_END;
+	     i++) {
+		if (desc->fields[i].kind == WIRE_RDF_CNAME)
+			return true;
+	}
+	return false;
+}
+
+/* Appends n octets to out, or fails with NIM_ESPACE; out NULL only checks. */
+static int put(uint8_t *out, size_t out_cap, size_t *w, const uint8_t *src, size_t n)
+{
+	if (out == NULL)
+		return NIM_OK;
+	if (out_cap - *w < n)
+		return NIM_ESPACE;
+	memcpy(out + *w, src, n);
+	*w += n;
+	return NIM_OK;
+}
+
+/*
+ * Walks the RDATA at pkt[off..end) field by field. With out NULL it only
+ * checks; otherwise it also copies, names expanded, into out[0..out_cap).
+ * *end_w is the number of octets written.
+ */
+static int walk(const uint8_t *pkt, size_t pkt_len, size_t off, size_t end,
+		const struct wire_rdata_desc *d, uint8_t *out, size_t out_cap, size_t *end_w)
+{
+	uint8_t name[WIRE_NAME_MAXLEN];
+	size_t p = off;
+	size_t w = 0;
+	int ret;
+
+	for (unsigned i = 0; i < WIRE_RDATA_MAXFIELDS && d->fields[i].kind != WIRE_RDF_END; i++) {
+		const struct wire_rdata_field *f = &d->fields[i];
+		size_t start = p;
+		size_t name_len;
+		switch (f->kind) {
+		case WIRE_RDF_END: /* not reached: the loop stops there */
+			break;
+		case WIRE_RDF_CNAME:
+		case WIRE_RDF_LNAME:
+		case WIRE_RDF_NAME:
+			if (wire_name_parse(pkt, pkt_len, &p, out != NULL ? name : NULL,
+					    &name_len) != NIM_OK ||
+			    p > end)
+				return NIM_EMALFORMED;
+			ret = put(out, out_cap, &w, name, name_len);
+			if (ret != NIM_OK)
+				return ret;
+			continue;
+		case WIRE_RDF_FIXED:
+			if (end - p < f->fixed_len)
+				return NIM_EMALFORMED;
+			p += f->fixed_len;
+			break;
+		case WIRE_RDF_STRING:
+			if (p >= end || end - p - 1 < pkt[p])
+				return NIM_EMALFORMED;
+			p += 1u + pkt[p];
+			break;
+		case WIRE_RDF_STRINGS:
+			/* RFC 1035 §3.3.14: one or more <character-string>s. */
+			do {
+				if (p >= end || end - p - 1 < pkt[p])
+					return NIM_EMALFORMED;
+				p += 1u + pkt[p];
+			} while (p < end);
+			break;
+		case WIRE_RDF_REMAINDER:
+			p = end;
+			break;
+		}
+		ret = put(out, out_cap, &w, pkt + start, p - start);
+		if (ret != NIM_OK)
+			return ret;
+	}
+	if (p != end)
+		return NIM_EMALFORMED;
+	*end_w = w;
+	return NIM_OK;
+}
+
+int wire_rdata_check(const uint8_t *pkt, size_t pkt_len, size_t rdata_off, uint16_t rdlength,
+		     uint16_t type)
+{
+	const struct wire_rdata_desc *d = wire_rdata_desc(type);
+	size_t unused;
+	/* Fast paths for the commonest shapes: opaque, and one fixed field (A, AAAA). */
+	if (d->fields[0].kind == WIRE_RDF_REMAINDER)
+		return NIM_OK;
+	if (d->fields[0].kind == WIRE_RDF_FIXED && d->fields[1].kind == WIRE_RDF_END)
+		return rdlength == d->fields[0].fixed_len ? NIM_OK : NIM_EMALFORMED;
+	return walk(pkt, pkt_len, rdata_off, rdata_off + rdlength, d, NULL, 0, &unused);
+}
+
+int wire_rdata_decompress(const uint8_t *pkt, size_t pkt_len, size_t rdata_off, uint16_t rdlength,
+			  uint16_t type, uint8_t *out, size_t out_cap, size_t *out_len)
+{
+	/* Nothing to expand; whether empty RDATA is acceptable was wire_msg_parse's call. */
+	if (rdlength == 0) {
+		*out_len = 0;
+		return NIM_OK;
+	}
+	if (out_cap > 65535)
+		out_cap = 65535;
+	size_t w;
+	int ret = walk(pkt, pkt_len, rdata_off, rdata_off + rdlength, wire_rdata_desc(type), out,
+		       out_cap, &w);
+	if (ret == NIM_OK)
+		*out_len = w;
+	return ret;
+}
+
+int wire_type_to_str(uint16_t type, char *out, size_t out_cap)
+{
+	char text[16];
+	const char *mnemonic = wire_rdata_desc(type)->mnemonic;
+	if (mnemonic != NULL)
+		snprintf(text, sizeof(text), "%s", mnemonic);
+	else
+		snprintf(text, sizeof(text), "TYPE%u", (unsigned)type);
+	size_t len = strlen(text);
+	if (len + 1 > out_cap)
+		return NIM_ESPACE;
+	memcpy(out, text, len + 1);
+	return NIM_OK;
+}
+
+/* RFC 3597 §5: "TYPE" and the decimal type number, 0-65535, digits only. */
+static int type_number(const char *digits, uint16_t *out)
+{
+	unsigned long v = 0;
+	if (*digits == '\0')
+		return NIM_EINVAL;
+	for (const char *s = digits; *s != '\0'; s++) {
+		if (*s < '0' || *s > '9')
+			return NIM_EINVAL;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > 65535)
+			return NIM_EINVAL;
+	}
+	*out = (uint16_t)v;
+	return NIM_OK;
+}
+
+int wire_type_from_str(const char *text, uint16_t *out)
+{
+	if (strncasecmp(text, "TYPE", 4) == 0)
+		return type_number(text + 4, out);
+	for (size_t t = 0; t <= DIRECT_MAX; t++) {
+		const char *mnemonic = direct[t].mnemonic;
+		if (mnemonic != NULL && strcasecmp(text, mnemonic) == 0) {
+			*out = (uint16_t)t;
+			return NIM_OK;
+		}
+	}
+	for (size_t i = 0; i < sizeof(far) / sizeof(far[0]); i++) {
+		if (strcasecmp(text, far[i].mnemonic) == 0) {
+			*out = far[i].type;
+			return NIM_OK;
+		}
+	}
+	return NIM_EINVAL;
+}
