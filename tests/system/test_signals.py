@@ -13,14 +13,15 @@ import re
 import signal
 import socket
 import string
+import struct
 import sys
 import threading
 import time
 
 sys.dont_write_bytecode = True  # keep the source tree clean when run by hand
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
-from nimtest import (LOG_LINE_RE, Checker, Nimbusd, dig, is_answered, make_query, poll,  # noqa: E402
-                     require_tools, tcp_connect, udp_query)
+from nimtest import (LOG_LINE_RE, Checker, Nimbusd, dig, frame, is_answered, make_query, poll,  # noqa: E402
+                     require_tools, tcp_connect, tcp_read_msg, udp_query)
 
 import dns.rcode  # noqa: E402
 
@@ -173,6 +174,44 @@ def term_checks(c):
         load.join()
         c.check(not srv.alive(), "process gone after SIGTERM")
         check_log_format(c, srv, "load server")
+
+    # SIGTERM while a TCP client has 500 queries pipelined: whatever was answered arrives
+    # whole (the stream ends at a message boundary), then the connection closes.
+    with Nimbusd(workers=2) as srv:
+        s = tcp_connect(srv.addr, srv.port)
+        s.sendall(b"".join(frame(make_query(f"t{i}.example.", qid=i).to_wire()) for i in range(500)))
+        first = tcp_read_msg(s, 3)
+        c.check(first is not None, "pipelined TCP: first answer before SIGTERM")
+        srv.send_signal(signal.SIGTERM)
+        data = b""
+        deadline = time.monotonic() + 8
+        for _ in range(10000):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            s.settimeout(left)
+            try:
+                chunk = s.recv(65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+        s.close()
+        ids, off, whole = set(), 0, True
+        while off < len(data):
+            if off + 2 > len(data):
+                whole = False
+                break
+            ln = struct.unpack("!H", data[off:off + 2])[0]
+            if off + 2 + ln > len(data):
+                whole = False
+                break
+            ids.add(struct.unpack("!H", data[off + 2:off + 4])[0])
+            off += 2 + ln
+        c.check(whole, f"SIGTERM with 500 TCP queries pipelined: no answer cut ({len(ids) + 1} answers)")
+        c.check(ids <= set(range(500)), "SIGTERM with pipelined TCP: answers carry the IDs sent")
+        c.eq(srv.wait_exit(8), 0, "SIGTERM with pipelined TCP: exit status 0 within 8 s")
 
     # SIGINT with an idle TCP client connected and one stalled mid-message.
     with Nimbusd(workers=2, tcp_idle_timeout="60s") as srv:
