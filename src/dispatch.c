@@ -187,6 +187,13 @@ size_t dispatch_handle(void *ctx, const struct net_query *q, uint8_t *out, size_
 	size_t limit = answer_limit(&msg, conf, q->is_tcp, out_cap);
 	dw->stats.n_queries++;
 
+	/*
+	 * An opcode we do not implement gets NOTIMP even when its message has no
+	 * question (DSO, RFC 8490 §5.1.1; RFC 8906 §3.1.4).
+	 */
+	bool is_notimp = wire_msg_opcode(&msg) != WIRE_OPCODE_QUERY;
+	if (is_notimp && (status == WIRE_PARSE_OK || status == WIRE_PARSE_BAD_QDCOUNT))
+		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_NOTIMP, msg.has_edns);
 	if (status != WIRE_PARSE_OK) {
 		if (parse_actions[status] == ACTION_DROP) {
 			dw->stats.n_dropped++;
@@ -196,8 +203,6 @@ size_t dispatch_handle(void *ctx, const struct net_query *q, uint8_t *out, size_
 		bool has_opt = msg.has_edns && status != WIRE_PARSE_BAD_OPT;
 		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_FORMERR, has_opt);
 	}
-	if (wire_msg_opcode(&msg) != WIRE_OPCODE_QUERY)
-		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_NOTIMP, msg.has_edns);
 	/* RFC 6891 §6.1.3: a version we do not implement gets BADVERS with our version, 0. */
 	if (msg.has_edns && msg.edns.version != WIRE_EDNS_VERSION)
 		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_BADVERS, true);
