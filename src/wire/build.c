@@ -235,7 +235,8 @@ static int put_raw(struct wire_builder *b, const uint8_t *src, size_t n)
 {
 	if (n > room(b))
 		return NIM_ESPACE;
-	memcpy(b->buf + b->len, src, n);
+	if (n > 0) /* src may be NULL for empty RDATA */
+		memcpy(b->buf + b->len, src, n);
 	b->len += n;
 	return NIM_OK;
 }
@@ -270,6 +271,10 @@ static int put_rdata_fields(struct wire_builder *b, const struct wire_rdata_desc
 			break;
 		case WIRE_RDF_STRING:
 			n = p < rdlength ? 1u + rdata[p] : rdlength + 1;
+			break;
+		case WIRE_RDF_DATA16:
+			n = rdlength - p >= 2 ? 2u + ((size_t)rdata[p] << 8 | rdata[p + 1])
+					      : rdlength + 1;
 			break;
 		case WIRE_RDF_STRINGS:
 		case WIRE_RDF_REMAINDER:

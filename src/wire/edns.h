@@ -43,8 +43,10 @@ struct wire_edns_option_iter {
 /* Starts iterating the options of msg's OPT record (msg->has_edns must be true). */
 void wire_edns_option_iter_init(struct wire_edns_option_iter *it, const struct wire_msg *msg);
 
-/* Returns NIM_OK with *opt filled, NIM_ENOTFOUND at the end. (Options were validated by
- * wire_msg_parse.) */
+/*
+ * Returns NIM_OK with *opt filled (data borrowed from the packet), or
+ * NIM_ENOTFOUND at the end. The options were validated by wire_msg_parse.
+ */
 int wire_edns_option_next(struct wire_edns_option_iter *it, struct wire_edns_option *opt);
 
 /*

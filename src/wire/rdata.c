@@ -23,133 +23,112 @@
 #include "util/error.h"
 #include "wire/name.h"
 
-#define END                                                                                        \
-	{                                                                                          \
-		WIRE_RDF_END, 0                                                                    \
-	}
-#define FIX(n)                                                                                     \
-	{                                                                                          \
-		WIRE_RDF_FIXED, (n)                                                                \
-	}
-#define CNAME                                                                                      \
-	{                                                                                          \
-		WIRE_RDF_CNAME, 0                                                                  \
-	}
-#define LNAME                                                                                      \
-	{                                                                                          \
-		WIRE_RDF_LNAME, 0                                                                  \
-	}
-#define NAME                                                                                       \
-	{                                                                                          \
-		WIRE_RDF_NAME, 0                                                                   \
-	}
-#define STR                                                                                        \
-	{                                                                                          \
-		WIRE_RDF_STRING, 0                                                                 \
-	}
-#define STRS                                                                                       \
-	{                                                                                          \
-		WIRE_RDF_STRINGS, 0                                                                \
-	}
-#define REST                                                                                       \
-	{                                                                                          \
-		WIRE_RDF_REMAINDER, 0                                                              \
-	}
-#define D(t, mn, ...) [WIRE_TYPE_##t] = {WIRE_TYPE_##t, mn, {__VA_ARGS__}}
+/* The table reads best one type per line; keep the formatter away from it. */
+/* clang-format off */
+#define FIX(n) { WIRE_RDF_FIXED, (n) }
+#define CNAME { WIRE_RDF_CNAME, 0 }
+#define LNAME { WIRE_RDF_LNAME, 0 }
+#define NAME { WIRE_RDF_NAME, 0 }
+#define STR { WIRE_RDF_STRING, 0 }
+#define STRS { WIRE_RDF_STRINGS, 0 }
+#define REST { WIRE_RDF_REMAINDER, 0 }
+#define DATA16 { WIRE_RDF_DATA16, 0 }
+#define D(t, mn, ...) [WIRE_TYPE_##t] = { WIRE_TYPE_##t, mn, { __VA_ARGS__ } }
 
 /* Types up to AMTRELAY by value; the two above 32767 are looked up apart. */
 #define DIRECT_MAX WIRE_TYPE_AMTRELAY
 
 static const struct wire_rdata_desc direct[DIRECT_MAX + 1] = {
-    D(A, "A", FIX(4)),
-    D(NS, "NS", CNAME),
-    D(MD, "MD", CNAME),
-    D(MF, "MF", CNAME),
-    D(CNAME, "CNAME", CNAME),
-    D(SOA, "SOA", CNAME, CNAME, FIX(20)),
-    D(MB, "MB", CNAME),
-    D(MG, "MG", CNAME),
-    D(MR, "MR", CNAME),
-    D(NULL, "NULL", REST),
-    D(WKS, "WKS", FIX(5), REST),
-    D(PTR, "PTR", CNAME),
-    D(HINFO, "HINFO", STR, STR),
-    D(MINFO, "MINFO", CNAME, CNAME),
-    D(MX, "MX", FIX(2), CNAME),
-    D(TXT, "TXT", STRS),
-    D(RP, "RP", LNAME, LNAME),
-    D(AFSDB, "AFSDB", FIX(2), LNAME),
-    D(X25, "X25", STR),
-    /* RFC 1183 §3.2: one or two strings; STRS accepts more, which is harmless. */
-    D(ISDN, "ISDN", STRS),
-    D(RT, "RT", FIX(2), LNAME),
-    D(NSAP, "NSAP", REST),
-    D(NSAP_PTR, "NSAP-PTR", LNAME),
-    D(SIG, "SIG", FIX(18), LNAME, REST),
-    D(KEY, "KEY", FIX(4), REST),
-    D(PX, "PX", FIX(2), LNAME, LNAME),
-    D(GPOS, "GPOS", STR, STR, STR),
-    D(AAAA, "AAAA", FIX(16)),
-    D(LOC, "LOC", REST),
-    D(NXT, "NXT", LNAME, REST),
-    D(SRV, "SRV", FIX(6), LNAME),
-    D(NAPTR, "NAPTR", FIX(4), STR, STR, STR, LNAME),
-    D(KX, "KX", FIX(2), LNAME),
-    D(CERT, "CERT", FIX(5), REST),
-    /* RFC 2874 §3.1: the prefix name exists only when the prefix length is not 0. */
-    D(A6, "A6", FIX(1), REST),
-    D(DNAME, "DNAME", LNAME),
-    D(OPT, "OPT", REST),
-    D(APL, "APL", REST),
-    D(DS, "DS", FIX(4), REST),
-    D(SSHFP, "SSHFP", FIX(2), REST),
-    /* RFC 4025 §2.5: the gateway's form depends on the gateway type. */
-    D(IPSECKEY, "IPSECKEY", FIX(3), REST),
-    D(RRSIG, "RRSIG", FIX(18), LNAME, REST),
-    D(NSEC, "NSEC", NAME, REST),
-    D(DNSKEY, "DNSKEY", FIX(4), REST),
-    D(DHCID, "DHCID", REST),
-    /* RFC 5155 §3.2: salt and next hashed owner are length-prefixed like strings. */
-    D(NSEC3, "NSEC3", FIX(4), STR, STR, REST),
-    D(NSEC3PARAM, "NSEC3PARAM", FIX(4), STR),
-    D(TLSA, "TLSA", FIX(3), REST),
-    D(SMIMEA, "SMIMEA", FIX(3), REST),
-    /* RFC 8005 §5: HIT and key lengths in the head, then rendezvous names. */
-    D(HIP, "HIP", FIX(4), REST),
-    D(CDS, "CDS", FIX(4), REST),
-    D(CDNSKEY, "CDNSKEY", FIX(4), REST),
-    D(OPENPGPKEY, "OPENPGPKEY", REST),
-    D(CSYNC, "CSYNC", FIX(6), REST),
-    D(ZONEMD, "ZONEMD", FIX(6), REST),
-    /* RFC 9460 §2.2: TargetName is not compressed; SvcParams stay opaque here. */
-    D(SVCB, "SVCB", FIX(2), NAME, REST),
-    D(HTTPS, "HTTPS", FIX(2), NAME, REST),
-    D(SPF, "SPF", STRS),
-    D(NID, "NID", FIX(10)),
-    D(L32, "L32", FIX(6)),
-    D(L64, "L64", FIX(10)),
-    D(LP, "LP", FIX(2), NAME),
-    D(EUI48, "EUI48", FIX(6)),
-    D(EUI64, "EUI64", FIX(8)),
-    /* RFC 2930 §2: inception, expiration, mode, error; then sized key and other data. */
-    D(TKEY, "TKEY", NAME, FIX(12), REST),
-    /* RFC 8945 §4.2: time signed and fudge, then MAC size; the rest is checked by TSIG. */
-    D(TSIG, "TSIG", NAME, FIX(10), REST),
-    D(IXFR, "IXFR", REST),
-    D(AXFR, "AXFR", REST),
-    D(MAILB, "MAILB", REST),
-    D(MAILA, "MAILA", REST),
-    D(ANY, "ANY", REST),
-    D(URI, "URI", FIX(4), REST),
-    /* RFC 8659 §4.1: flags, tag as a length-prefixed string, value. */
-    D(CAA, "CAA", FIX(1), STR, REST),
-    D(AMTRELAY, "AMTRELAY", FIX(2), REST),
+	D(A, "A", FIX(4)),
+	D(NS, "NS", CNAME),
+	D(MD, "MD", CNAME),
+	D(MF, "MF", CNAME),
+	D(CNAME, "CNAME", CNAME),
+	D(SOA, "SOA", CNAME, CNAME, FIX(20)),
+	D(MB, "MB", CNAME),
+	D(MG, "MG", CNAME),
+	D(MR, "MR", CNAME),
+	D(NULL, "NULL", REST),
+	D(WKS, "WKS", FIX(5), REST),
+	D(PTR, "PTR", CNAME),
+	D(HINFO, "HINFO", STR, STR),
+	D(MINFO, "MINFO", CNAME, CNAME),
+	D(MX, "MX", FIX(2), CNAME),
+	D(TXT, "TXT", STRS),
+	D(RP, "RP", LNAME, LNAME),
+	D(AFSDB, "AFSDB", FIX(2), LNAME),
+	D(X25, "X25", STR),
+	/* RFC 1183 §3.2: one or two strings; STRS accepts more, which is harmless. */
+	D(ISDN, "ISDN", STRS),
+	D(RT, "RT", FIX(2), LNAME),
+	D(NSAP, "NSAP", REST),
+	D(NSAP_PTR, "NSAP-PTR", LNAME),
+	D(SIG, "SIG", FIX(18), LNAME, REST),
+	D(KEY, "KEY", FIX(4), REST),
+	D(PX, "PX", FIX(2), LNAME, LNAME),
+	D(GPOS, "GPOS", STR, STR, STR),
+	D(AAAA, "AAAA", FIX(16)),
+	D(LOC, "LOC", REST),
+	D(NXT, "NXT", LNAME, REST),
+	D(SRV, "SRV", FIX(6), LNAME),
+	D(NAPTR, "NAPTR", FIX(4), STR, STR, STR, LNAME),
+	D(KX, "KX", FIX(2), LNAME),
+	D(CERT, "CERT", FIX(5), REST),
+	/* RFC 2874 §3.1: the prefix name exists only when the prefix length is not 0. */
+	D(A6, "A6", FIX(1), REST),
+	D(DNAME, "DNAME", LNAME),
+	D(OPT, "OPT", REST),
+	D(APL, "APL", REST),
+	D(DS, "DS", FIX(4), REST),
+	D(SSHFP, "SSHFP", FIX(2), REST),
+	/* RFC 4025 §2.5: the gateway's form depends on the gateway type. */
+	D(IPSECKEY, "IPSECKEY", FIX(3), REST),
+	D(RRSIG, "RRSIG", FIX(18), LNAME, REST),
+	D(NSEC, "NSEC", NAME, REST),
+	D(DNSKEY, "DNSKEY", FIX(4), REST),
+	D(DHCID, "DHCID", REST),
+	/* RFC 5155 §3.2: salt and next hashed owner are length-prefixed like strings. */
+	D(NSEC3, "NSEC3", FIX(4), STR, STR, REST),
+	D(NSEC3PARAM, "NSEC3PARAM", FIX(4), STR),
+	D(TLSA, "TLSA", FIX(3), REST),
+	D(SMIMEA, "SMIMEA", FIX(3), REST),
+	/* RFC 8005 §5: HIT and key lengths in the head, then rendezvous names. */
+	D(HIP, "HIP", FIX(4), REST),
+	D(CDS, "CDS", FIX(4), REST),
+	D(CDNSKEY, "CDNSKEY", FIX(4), REST),
+	D(OPENPGPKEY, "OPENPGPKEY", REST),
+	D(CSYNC, "CSYNC", FIX(6), REST),
+	D(ZONEMD, "ZONEMD", FIX(6), REST),
+	/* RFC 9460 §2.2: TargetName is not compressed; SvcParams stay opaque here. */
+	D(SVCB, "SVCB", FIX(2), NAME, REST),
+	D(HTTPS, "HTTPS", FIX(2), NAME, REST),
+	D(SPF, "SPF", STRS),
+	D(NID, "NID", FIX(10)),
+	D(L32, "L32", FIX(6)),
+	D(L64, "L64", FIX(10)),
+	D(LP, "LP", FIX(2), NAME),
+	D(EUI48, "EUI48", FIX(6)),
+	D(EUI64, "EUI64", FIX(8)),
+	/* RFC 2930 §2: algorithm, inception, expiration, mode, error, key, other data. */
+	D(TKEY, "TKEY", NAME, FIX(12), DATA16, DATA16),
+	/* RFC 8945 §4.2: algorithm, time signed and fudge, MAC, original ID and error, other. */
+	D(TSIG, "TSIG", NAME, FIX(8), DATA16, FIX(4), DATA16),
+	D(IXFR, "IXFR", REST),
+	D(AXFR, "AXFR", REST),
+	D(MAILB, "MAILB", REST),
+	D(MAILA, "MAILA", REST),
+	D(ANY, "ANY", REST),
+	D(URI, "URI", FIX(4), REST),
+	/* RFC 8659 §4.1: flags, tag as a length-prefixed string, value. */
+	D(CAA, "CAA", FIX(1), STR, REST),
+	D(AMTRELAY, "AMTRELAY", FIX(2), REST),
 };
 
 static const struct wire_rdata_desc far[] = {
-    {WIRE_TYPE_TA, "TA", {FIX(4), REST}},
-    {WIRE_TYPE_DLV, "DLV", {FIX(4), REST}},
+	{ WIRE_TYPE_TA, "TA", { FIX(4), REST } },
+	{ WIRE_TYPE_DLV, "DLV", { FIX(4), REST } },
 };
+/* clang-format on */
 
 static const struct wire_rdata_desc unknown = {0, NULL, {REST}};
 
@@ -253,6 +232,11 @@ static int walk(const uint8_t *pkt, size_t pkt_len, size_t off, size_t end,
 					return NIM_EMALFORMED;
 				p += 1u + pkt[p];
 			} while (p < end);
+			break;
+		case WIRE_RDF_DATA16:
+			if (end - p < 2 || end - p - 2 < (size_t)((pkt[p] << 8) | pkt[p + 1]))
+				return NIM_EMALFORMED;
+			p += 2u + (size_t)((pkt[p] << 8) | pkt[p + 1]);
 			break;
 		case WIRE_RDF_REMAINDER:
 			p = end;

@@ -97,14 +97,24 @@ enum wire_type {
 
 /* One field of a type's RDATA, in order. */
 enum wire_rdf {
-	WIRE_RDF_END = 0, /* end of the descriptor */
-	WIRE_RDF_CNAME,	  /* name: compressible, lower-cased in canonical form (RFC 1035 types) */
-	WIRE_RDF_LNAME, /* name: never compressed, lower-cased in canonical form (RFC 4034 §6.2) */
-	WIRE_RDF_NAME,	/* name: never compressed, case kept (RFC 6840 §5.1, e.g. NSEC next) */
-	WIRE_RDF_FIXED, /* fixed_len octets */
-	WIRE_RDF_STRING,    /* one <character-string>: length octet and data */
-	WIRE_RDF_REMAINDER, /* the rest of the RDATA, possibly empty */
-	WIRE_RDF_STRINGS,   /* one or more <character-string>s filling the rest (TXT) */
+	/* End of the descriptor. */
+	WIRE_RDF_END = 0,
+	/* A name, compressible, lower-cased in canonical form (RFC 1035 types). */
+	WIRE_RDF_CNAME,
+	/* A name, never compressed, lower-cased in canonical form (RFC 4034 §6.2). */
+	WIRE_RDF_LNAME,
+	/* A name, never compressed, case kept (RFC 6840 §5.1: NSEC next name). */
+	WIRE_RDF_NAME,
+	/* fixed_len octets. */
+	WIRE_RDF_FIXED,
+	/* One <character-string>: a length octet and that many octets. */
+	WIRE_RDF_STRING,
+	/* The rest of the RDATA, possibly empty. */
+	WIRE_RDF_REMAINDER,
+	/* One or more <character-string>s filling the rest (TXT, RFC 1035 §3.3.14). */
+	WIRE_RDF_STRINGS,
+	/* A 16-bit length and that many octets (TSIG MAC, TKEY key). */
+	WIRE_RDF_DATA16,
 };
 
 struct wire_rdata_field {
