@@ -219,7 +219,8 @@ run_one() {
 	util=$(awk -v s="$cpu_s" -v d="$duration" 'BEGIN { printf "%.0f", 100 * s / d }')
 	printf "%-5s %-8s %-10s %10.0f %10s %8s %8s %8s %7s %6s%%\n" "$round" "$gen" "$srv" "$qps" \
 		"$answered" "$lost" "$p50" "$p99" "$us_per_q" "$util"
-	printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$gen" "$srv" "$qps" "$us_per_q" "$p50" "$p99" >>"$tmp/runs.tsv"
+	printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$gen" "$srv" "$qps" "$us_per_q" "$p50" "$p99" "$round" \
+		>>"$tmp/runs.tsv"
 }
 
 # median GENERATOR SERVER COLUMN (3 qps, 4 us/query, 5 p50, 6 p99)
@@ -228,6 +229,18 @@ median() {
 		"$tmp/runs.tsv" | sort -g | awk '{ v[NR] = $1 } END {
 			if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
 			else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# paired_ratio GENERATOR COLUMN: the median over rounds of nimbusd/reflector
+# within each round. Runs of one round are seconds apart, so this cancels
+# slow drifts in the machine's load better than a ratio of two medians.
+paired_ratio() {
+	awk -F'\t' -v g="$1" -v c="$2" '$1 == g { v[$7 "," $2] = $c; r[$7] = 1 }
+		END { for (k in r) if (v[k ",reflector"] > 0 && v[k ",nimbusd"] != "")
+			print v[k ",nimbusd"] / v[k ",reflector"] }' "$tmp/runs.tsv" |
+		sort -g | awk '{ v[NR] = $1 } END {
+			if (NR == 0) print "-"; else if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2];
+			else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
 ratio() {
@@ -300,10 +313,12 @@ for g in "${gens[@]}"; do
 done
 if ((${#servers[@]} == 2)); then
 	echo
-	echo "ratios nimbusd/reflector (medians):"
+	echo "ratios nimbusd/reflector: of the medians [median of the per-round ratios]"
 	for g in "${gens[@]}"; do
-		echo "  $g: qps $(ratio "$(median "$g" nimbusd 3)" "$(median "$g" reflector 3)")," \
-			"server cpu per query $(ratio "$(median "$g" nimbusd 4)" "$(median "$g" reflector 4)")"
+		echo "  $g: qps $(ratio "$(median "$g" nimbusd 3)" "$(median "$g" reflector 3)")" \
+			"[$(paired_ratio "$g" 3)]," \
+			"server cpu per query $(ratio "$(median "$g" nimbusd 4)" "$(median "$g" reflector 4)")" \
+			"[$(paired_ratio "$g" 4)]"
 	done
 	q=$(ratio "$(median loadgen nimbusd 3)" "$(median loadgen reflector 3)")
 	if awk -v q="$q" 'BEGIN { exit !(q != "-" && q >= 0.9) }'; then
