@@ -1,1 +1,339 @@
+/*
+ * answer.c - the authoritative answer algorithm (RFC 1034 §4.3.2) as named
+ * steps: zone lookup, exact match, CNAME, DNAME, wildcard, delegation,
+ * NODATA, NXDOMAIN; then the authority section (negative SOA, referral,
+ * DNSSEC proofs) and the additional section.
+ *
+ * Choices where NSD and Knot differ, or where the RFCs leave room:
+ *   - CNAME chains are followed into the other zones we serve, as RFC 1034
+ *     §4.3.2 step 3a says ("go back to step 1", which picks the zone again)
+ *     and as NSD does; Knot stops at its zone's edge. AA stays as the first
+ *     zone set it: every zone on the chain is ours.
+ *   - ANY is answered with one RRset, the first of the node in type order
+ *     (RFC 8482 §4.1; Knot picks the same one, NSD picks SOA first at the apex).
+ *   - Positive answers carry no NS RRset in the authority section (Knot's
+ *     minimal responses; NSD adds the zone's NS). RFC 2181 §6.1 does not
+ *     require it and it only costs space.
+ *   - A referral reached through a CNAME keeps AA=1: the CNAMEs in the
+ *     answer section are authoritative data (RFC 1034 §4.3.2 step 3b only
+ *     speaks of the referral itself).
+ */
 #include "auth/answer.h"
+
+#include <string.h>
+
+#include "auth/internal.h"
+#include "wire/rdata.h"
+
+static bool answer_node(struct auth_ctx *c, const struct zone_node *node,
+			const struct zone_node *wild_encloser);
+
+/*
+ * Zone lookup for a DS query at the apex of a zone we serve: DS lives in the
+ * parent (RFC 4035 §3.1.4.1), so when we serve the parent too it answers.
+ */
+static const struct zone_version *ds_parent(const struct auth_query *q,
+					    const struct zone_version *v)
+{
+	if (q->msg->qtype != WIRE_TYPE_DS || q->zones == NULL || v->origin_len <= 1 ||
+	    !wire_name_equal(q->msg->qname, v->origin))
+		return v;
+	const uint8_t *parent = v->origin + v->origin[0] + 1;
+	const struct zone_entry *e = zone_set_find(q->zones, parent);
+	if (e == NULL)
+		return v;
+	const struct zone_version *pv = atomic_load_explicit(&e->version, memory_order_acquire);
+	return pv != NULL ? pv : v;
+}
+
+/*
+ * Moves the chain on to target (RFC 1034 §4.3.2 step 3a: "go back to step
+ * 1"): in the same zone, or in another zone we serve. Returns false when the
+ * chain stops: too long, or the target is not ours (the resolver goes on).
+ */
+static bool follow(struct auth_ctx *c, const uint8_t *target)
+{
+	if (++c->n_chain >= AUTH_CHAIN_MAX)
+		return false;
+	if (!wire_name_is_subdomain(target, c->v->origin)) {
+		if (c->q->zones == NULL)
+			return false;
+		const struct zone_entry *e = zone_set_find(c->q->zones, target);
+		if (e == NULL)
+			return false;
+		const struct zone_version *v = atomic_load_explicit(&e->version,
+								    memory_order_acquire);
+		if (v == NULL)
+			return false;
+		c->v = v;
+	}
+	memcpy(c->sname, target, wire_name_len(target));
+	return true;
+}
+
+/* True when node's CNAME was answered already in this chain: a loop. */
+static bool is_visited(struct auth_ctx *c, const struct zone_node *node)
+{
+	for (unsigned i = 0; i < c->n_chain && i < AUTH_CHAIN_MAX; i++) {
+		if (c->visited[i] == node)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * CNAME step (RFC 1034 §4.3.2 step 3a): the CNAME goes into the answer
+ * with the current name as owner (the query name for a wildcard, RFC 4592
+ * §4.3), then the chain follows its target. A loop ends the chain at the
+ * first CNAME seen twice, like NSD and Knot.
+ */
+static bool step_cname(struct auth_ctx *c, const struct zone_node *node,
+		       const struct zone_node *wild_encloser)
+{
+	if (is_visited(c, node))
+		return false;
+	c->visited[c->n_chain] = node;
+	const struct zone_rrset *cname = zone_node_rrset(node, WIRE_TYPE_CNAME);
+	if (!auth_put_required(c, WIRE_SECTION_ANSWER, c->sname, cname, AUTH_TTL_ANY))
+		return false;
+	if (wild_encloser != NULL) {
+		struct auth_proof *p = auth_proof_add(c, AUTH_PROOF_WILDCARD, c->v, c->sname);
+		if (p != NULL)
+			p->encloser = wild_encloser;
+	}
+	return follow(c, cname->rdata + 2);
+}
+
+/*
+ * DNAME step (RFC 6672 §3.3): the DNAME RRset, then a CNAME synthesized
+ * from it for the current name (owner: the name, TTL: the DNAME's, RFC 6672
+ * §3.3 and §5.3.1; never signed), then the chain follows that CNAME.
+ * A synthesized name longer than 255 octets is YXDOMAIN (RFC 6672 §2.2).
+ */
+static bool step_dname(struct auth_ctx *c, const struct zone_node *node)
+{
+	const struct zone_rrset *dname = zone_node_rrset(node, WIRE_TYPE_DNAME);
+	if (dname == NULL || is_visited(c, node))
+		return false;
+	c->visited[c->n_chain] = node;
+	if (!auth_put_required(c, WIRE_SECTION_ANSWER, node->owner, dname, AUTH_TTL_ANY))
+		return false;
+	size_t owner_len = wire_name_len(node->owner);
+	size_t sname_len = wire_name_len(c->sname);
+	const uint8_t *target = dname->rdata + 2;
+	size_t target_len = wire_name_len(target);
+	size_t prefix_len = sname_len - owner_len;
+	if (prefix_len + target_len > WIRE_NAME_MAXLEN) {
+		c->rcode = WIRE_RCODE_YXDOMAIN;
+		c->outcome = AUTH_OUT_DONE;
+		return false;
+	}
+	uint8_t synth[WIRE_NAME_MAXLEN];
+	memcpy(synth, c->sname, prefix_len);
+	memcpy(synth + prefix_len, target, target_len);
+	if (!auth_put_cname(c, c->sname, dname->ttl, synth, prefix_len + target_len))
+		return false;
+	return follow(c, synth);
+}
+
+/*
+ * Delegation step (RFC 1034 §4.3.2 step 3b): a referral. AA is cleared
+ * unless the answer section already holds authoritative data of a chain.
+ */
+static bool step_delegation(struct auth_ctx *c, const struct zone_node *cut)
+{
+	c->outcome = AUTH_OUT_REFERRAL;
+	c->cut = cut;
+	c->cut_v = c->v;
+	if (c->b->counts[1] == 0)
+		c->is_aa = false;
+	return false;
+}
+
+/*
+ * NODATA (RFC 2308 §2.2): the name exists (maybe as an empty non-terminal
+ * or through a wildcard) but not with this type: NOERROR, SOA in authority.
+ */
+static bool step_nodata(struct auth_ctx *c, const struct zone_node *node,
+			const struct zone_node *wild_encloser)
+{
+	c->outcome = AUTH_OUT_NEGATIVE;
+	c->neg_v = c->v;
+	enum auth_proof_kind kind = wild_encloser != NULL ? AUTH_PROOF_WILDCARD_NODATA
+							  : AUTH_PROOF_NODATA;
+	struct auth_proof *p = auth_proof_add(c, kind, c->v, c->sname);
+	if (p != NULL) {
+		p->node = node;
+		p->encloser = wild_encloser != NULL ? wild_encloser : node;
+	}
+	return false;
+}
+
+/*
+ * NXDOMAIN (RFC 2308 §2.1): neither the name nor a wildcard that covers it
+ * exists. In a chain the RCODE speaks of the last name (RFC 6604 §2.1).
+ */
+static bool step_nxdomain(struct auth_ctx *c, const struct zone_node *encloser)
+{
+	c->rcode = WIRE_RCODE_NXDOMAIN;
+	c->outcome = AUTH_OUT_NEGATIVE;
+	c->neg_v = c->v;
+	struct auth_proof *p = auth_proof_add(c, AUTH_PROOF_NXDOMAIN, c->v, c->sname);
+	if (p != NULL)
+		p->encloser = encloser;
+	return false;
+}
+
+/*
+ * Wildcard step (RFC 4592 §3.3.1): the name does not exist; the source of
+ * synthesis is "*.<closest encloser>" if that exists. The lookup stopped at
+ * cuts and DNAMEs, so a wildcard never answers at or below a delegation,
+ * and an existing name (empty non-terminals too) never reaches this step.
+ */
+static bool step_wildcard(struct auth_ctx *c, const struct zone_node *encloser)
+{
+	if ((encloser->flags & ZONE_NODE_WILDCARD_CHILD) == 0)
+		return step_nxdomain(c, encloser);
+	uint8_t wild[WIRE_NAME_MAXLEN];
+	if (auth_name_wildcard(encloser->owner, wild) == 0)
+		return step_nxdomain(c, encloser);
+	const struct zone_node *source = zone_version_find(c->v, wild);
+	if (source == NULL || (source->flags & ZONE_NODE_OCCLUDED) != 0)
+		return step_nxdomain(c, encloser);
+	return answer_node(c, source, encloser);
+}
+
+/* The RRset ANY is answered with (RFC 8482 §4.1): the first one, in type order. */
+static const struct zone_rrset *any_rrset(const struct zone_node *node)
+{
+	return node->n_rrsets > 0 ? &node->rrsets[0] : NULL;
+}
+
+/*
+ * Exact match step (RFC 1034 §4.3.2 step 3a), also for the source of a
+ * wildcard synthesis (wild_encloser non-NULL: owners become the current
+ * name, RFC 4592 §3.3.1, and the answer needs its proof, RFC 4035 §3.1.3.3).
+ */
+static bool answer_node(struct auth_ctx *c, const struct zone_node *node,
+			const struct zone_node *wild_encloser)
+{
+	if ((node->flags & ZONE_NODE_CNAME) != 0 && c->qtype != WIRE_TYPE_CNAME)
+		return step_cname(c, node, wild_encloser);
+	if (c->qtype == WIRE_TYPE_RRSIG) {
+		if (!auth_put_rrsigs(c, c->sname, node))
+			return step_nodata(c, node, wild_encloser);
+		c->outcome = c->is_tc ? AUTH_OUT_DONE : AUTH_OUT_ANSWER;
+		return false;
+	}
+	const struct zone_rrset *rrset = c->qtype == WIRE_TYPE_ANY ? any_rrset(node)
+								  : zone_node_rrset(node, c->qtype);
+	if (rrset == NULL)
+		return step_nodata(c, node, wild_encloser);
+	c->outcome = AUTH_OUT_ANSWER;
+	if (!auth_put_required(c, WIRE_SECTION_ANSWER, c->sname, rrset, AUTH_TTL_ANY))
+		return false;
+	auth_extra_add_rrset(c, c->v, rrset, NULL);
+	if (wild_encloser != NULL) {
+		struct auth_proof *p = auth_proof_add(c, AUTH_PROOF_WILDCARD, c->v, c->sname);
+		if (p != NULL)
+			p->encloser = wild_encloser;
+	}
+	return false;
+}
+
+/*
+ * One pass of RFC 1034 §4.3.2 step 3 for the current name. Returns true
+ * when a CNAME or DNAME moved the chain on to a new name.
+ */
+static bool answer_step(struct auth_ctx *c)
+{
+	struct zone_match m;
+	zone_version_lookup(c->v, c->sname, &m);
+	if (m.dname != NULL)
+		return step_dname(c, m.dname);
+	/* RFC 4035 §3.1.4.1: DS at a cut is the parent's data, answered authoritatively. */
+	if (m.cut != NULL && !(m.node == m.cut && c->qtype == WIRE_TYPE_DS))
+		return step_delegation(c, m.cut);
+	if (m.node != NULL)
+		return answer_node(c, m.node, NULL);
+	return step_wildcard(c, m.encloser);
+}
+
+/* RFC 2308 §3: the SOA of a negative answer has TTL min(SOA TTL, SOA MINIMUM). */
+static void put_negative_soa(struct auth_ctx *c)
+{
+	const struct zone_rrset *soa = zone_node_rrset(c->neg_v->apex, WIRE_TYPE_SOA);
+	if (soa == NULL || soa->n_rr == 0)
+		return;
+	uint16_t rdlength = (uint16_t)(soa->rdata[0] << 8 | soa->rdata[1]);
+	const uint8_t *min = soa->rdata + 2 + rdlength - 4;
+	uint32_t minimum = (uint32_t)min[0] << 24 | (uint32_t)min[1] << 16 |
+			   (uint32_t)min[2] << 8 | min[3];
+	auth_put_required(c, WIRE_SECTION_AUTHORITY, c->neg_v->apex->owner, soa, minimum);
+}
+
+/* The DNSSEC proofs of the answer (RFC 4035 §3.1.3, RFC 5155 §7.2), with DO only. */
+static void put_proofs(struct auth_ctx *c)
+{
+	if (!c->is_do)
+		return;
+	for (unsigned i = 0; i < c->n_proofs && !c->is_tc; i++) {
+		const struct auth_proof *p = &c->proofs[i];
+		if (!p->v->is_signed)
+			continue;
+		if (p->v->has_nsec3)
+			auth_nsec3_proof(c, p);
+		else
+			auth_nsec_proof(c, p);
+	}
+}
+
+/* The authority section, by how the answer ended. */
+static void put_authority(struct auth_ctx *c)
+{
+	switch (c->outcome) {
+	case AUTH_OUT_NEGATIVE:
+		put_negative_soa(c);
+		put_proofs(c);
+		break;
+	case AUTH_OUT_ANSWER:
+		put_proofs(c);
+		break;
+	case AUTH_OUT_REFERRAL:
+		put_proofs(c); /* wildcard CNAMEs that led to the cut */
+		auth_referral_authority(c);
+		break;
+	case AUTH_OUT_DONE:
+		break;
+	}
+}
+
+unsigned auth_answer(const struct auth_query *q, const struct zone_entry *zone,
+		     const struct zone_version *version, struct wire_builder *b)
+{
+	(void)zone;
+	struct auth_ctx c = {
+		.q = q,
+		.b = b,
+		.qtype = q->msg->qtype,
+		.is_do = q->is_do,
+		.is_aa = true,
+		.rcode = WIRE_RCODE_NOERROR,
+		.outcome = AUTH_OUT_ANSWER,
+		.v = ds_parent(q, version),
+	};
+	memcpy(c.sname, q->msg->qname, q->msg->qname_len);
+	while (answer_step(&c))
+		;
+	put_authority(&c);
+	if (!c.is_tc)
+		auth_additional(&c);
+
+	uint16_t flags = (uint16_t)(b->buf[2] << 8 | b->buf[3]);
+	flags &= (uint16_t) ~(WIRE_FLAG_AA | WIRE_RCODE_MASK);
+	if (c.is_aa)
+		flags |= WIRE_FLAG_AA;
+	flags |= (uint16_t)(c.rcode & WIRE_RCODE_MASK);
+	wire_builder_set_flags(b, flags);
+	return c.rcode;
+}
