@@ -502,22 +502,49 @@ static void parse_server(struct loader *ld, const struct conf_node *key,
 
 /* --- zones ------------------------------------------------------------- */
 
+/* One zones entry while it is read; name_node locates later duplicate errors. */
+struct zone_entry {
+	struct conf_zone *zone;
+	const struct conf_node *name_node;
+};
+
+/*
+ * The lower-case wire form of a checked zone name, so that names that differ
+ * only in case or in the final dot compare equal (RFC 4343).
+ */
+static bool zone_wire(const char *text, uint8_t out[WIRE_NAME_MAXLEN], size_t *out_len)
+{
+	/* "@" would be the root through wire_name_from_str; in a config it is a mistake. */
+	if (strcmp(text, "@") == 0 || wire_name_from_str(text, NULL, out, out_len) != NIM_OK)
+		return false;
+	wire_name_to_lower(out);
+	return true;
+}
+
 static void parse_zone_name(struct loader *ld, const struct conf_node *key,
 			    const struct conf_node *node, void *ctx)
 {
-	struct conf_zone *zone = ctx;
+	struct zone_entry *entry = ctx;
+	uint8_t wire[WIRE_NAME_MAXLEN];
+	size_t wire_len;
 	const char *text;
-	if (get_text(ld, node, "zone name", "a domain name", &text))
-		zone->name = dup_text(ld, text);
+	if (!get_text(ld, node, "zone name", "a domain name", &text))
+		return;
+	if (!zone_wire(text, wire, &wire_len)) {
+		expected(ld, node, "zone name", "a domain name");
+		return;
+	}
+	entry->zone->name = dup_text(ld, text);
+	entry->name_node = node;
 }
 
 static void parse_zone_file(struct loader *ld, const struct conf_node *key,
 			    const struct conf_node *node, void *ctx)
 {
-	struct conf_zone *zone = ctx;
+	struct zone_entry *entry = ctx;
 	const char *text;
 	if (get_text(ld, node, "zone file", "a file name", &text))
-		zone->file = dup_text(ld, text);
+		entry->zone->file = dup_text(ld, text);
 }
 
 static const struct key_spec zone_keys[] = {
@@ -526,8 +553,8 @@ static const struct key_spec zone_keys[] = {
 };
 #define N_ZONE_KEYS (sizeof(zone_keys) / sizeof(zone_keys[0]))
 
-/* Returns true when the entry is complete and valid so far. */
-static bool parse_zone(struct loader *ld, const struct conf_node *node, struct conf_zone *zone)
+/* Returns true when the entry is complete and valid. */
+static bool parse_zone(struct loader *ld, const struct conf_node *node, struct zone_entry *entry)
 {
 	const struct conf_node *seen[N_ZONE_KEYS];
 	size_t errors_before = ld->diags->n_errors;
@@ -535,19 +562,105 @@ static bool parse_zone(struct loader *ld, const struct conf_node *node, struct c
 		expected(ld, node, "zones entry", "a mapping with name and file");
 		return false;
 	}
-	zone->line = node->line;
-	walk_mapping(ld, node, "in zones entry", zone_keys, N_ZONE_KEYS, seen, zone);
+	entry->zone->line = node->line;
+	walk_mapping(ld, node, "in zones entry", zone_keys, N_ZONE_KEYS, seen, entry);
 	for (size_t i = 0; i < N_ZONE_KEYS; i++) {
 		if (seen[i] == NULL)
 			error_at(ld, node, "missing key '%s' in zones entry", zone_keys[i].name);
 	}
-	return ld->diags->n_errors == errors_before && zone->name != NULL && zone->file != NULL;
+	return ld->diags->n_errors == errors_before && entry->zone->name != NULL &&
+	       entry->zone->file != NULL;
+}
+
+/* A zone name in a shared buffer of wire forms, with the entry it came from. */
+struct zone_key {
+	const uint8_t *wire;
+	size_t wire_len;
+	size_t idx;
+};
+
+static int zone_key_cmp(const void *pa, const void *pb)
+{
+	const struct zone_key *a = pa, *b = pb;
+	if (a->wire_len != b->wire_len)
+		return a->wire_len < b->wire_len ? -1 : 1;
+	int c = memcmp(a->wire, b->wire, a->wire_len);
+	if (c != 0)
+		return c;
+	/* Within equal names keep file order, so the first of a group is the first written. */
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+static bool same_wire(const struct zone_key *a, const struct zone_key *b)
+{
+	return a->wire_len == b->wire_len && memcmp(a->wire, b->wire, a->wire_len) == 0;
+}
+
+/*
+ * Reports every zone named twice, in file order. Sorting keeps this
+ * O(n log n): configurations with 100,000 zones exist.
+ */
+static void check_duplicate_zones(struct loader *ld, const struct zone_entry *entries,
+				  size_t n_entries)
+{
+	char buf[QUOTE_CAP];
+	uint8_t wire[WIRE_NAME_MAXLEN];
+	uint8_t *bytes = NULL;
+	size_t *first = NULL;
+	size_t total = 0;
+	struct zone_key *keys = NULL;
+	if (n_entries < 2)
+		return;
+	keys = calloc(n_entries, sizeof(*keys));
+	if (keys == NULL) {
+		ld->is_oom = true;
+		goto out;
+	}
+	/* Two passes, so that the buffer of wire forms has its exact size. */
+	for (size_t i = 0; i < n_entries; i++) {
+		/* Every name here passed zone_wire once already. */
+		if (!zone_wire(entries[i].zone->name, wire, &keys[i].wire_len))
+			goto out;
+		total += keys[i].wire_len;
+	}
+	bytes = malloc(total);
+	first = calloc(n_entries, sizeof(*first));
+	if (bytes == NULL || first == NULL) {
+		ld->is_oom = true;
+		goto out;
+	}
+	for (size_t i = 0, pos = 0; i < n_entries; i++) {
+		zone_wire(entries[i].zone->name, wire, &keys[i].wire_len);
+		memcpy(bytes + pos, wire, keys[i].wire_len);
+		keys[i].wire = bytes + pos;
+		keys[i].idx = i;
+		pos += keys[i].wire_len;
+	}
+	qsort(keys, n_entries, sizeof(*keys), zone_key_cmp);
+	for (size_t i = 0, group = 0; i < n_entries; i++) {
+		if (!same_wire(&keys[group], &keys[i]))
+			group = i;
+		first[keys[i].idx] = keys[group].idx;
+	}
+	for (size_t i = 0; i < n_entries; i++) {
+		if (first[i] == i)
+			continue;
+		const struct conf_node *dup = entries[i].name_node;
+		const struct conf_node *orig = entries[first[i]].name_node;
+		error_at(ld, dup, "duplicate zone %s (first at line %u, column %u)",
+			 quote(dup, buf), orig->line, orig->col);
+	}
+out:
+	free(keys);
+	free(first);
+	free(bytes);
 }
 
 static void parse_zones(struct loader *ld, const struct conf_node *key,
 			const struct conf_node *node, void *ctx)
 {
 	struct conf *conf = ld->conf;
+	struct zone_entry *entries = NULL;
 	if (conf_node_is_null(node))
 		return;
 	if (node->type != CONF_NODE_SEQ) {
@@ -557,20 +670,26 @@ static void parse_zones(struct loader *ld, const struct conf_node *key,
 	if (node->n_items == 0)
 		return;
 	conf->zones = calloc(node->n_items, sizeof(*conf->zones));
-	if (conf->zones == NULL) {
+	entries = calloc(node->n_items, sizeof(*entries));
+	if (conf->zones == NULL || entries == NULL) {
 		ld->is_oom = true;
-		return;
+		goto out;
 	}
 	for (size_t i = 0; i < node->n_items; i++) {
-		struct conf_zone *zone = &conf->zones[conf->n_zones];
-		if (parse_zone(ld, node->items[i], zone)) {
+		struct zone_entry *entry = &entries[conf->n_zones];
+		entry->zone = &conf->zones[conf->n_zones];
+		if (parse_zone(ld, node->items[i], entry)) {
 			conf->n_zones++;
 			continue;
 		}
-		free(zone->name);
-		free(zone->file);
-		memset(zone, 0, sizeof(*zone));
+		free(entry->zone->name);
+		free(entry->zone->file);
+		memset(entry->zone, 0, sizeof(*entry->zone));
+		entry->name_node = NULL;
 	}
+	check_duplicate_zones(ld, entries, conf->n_zones);
+out:
+	free(entries);
 }
 
 /* --- resolver ---------------------------------------------------------- */

@@ -617,6 +617,64 @@ static void zones_entries_are_checked(void **state)
 		      "t.yaml:10:24: error: zone file: expected a file name, got ''");
 }
 
+static void zone_names_must_be_domain_names(void **state)
+{
+	char label64[65], long_name[300] = "";
+	memset(label64, 'a', 64);
+	label64[64] = '\0';
+	/* 5 times 50 octets plus dots is longer than 255 octets in wire form. */
+	for (int i = 0; i < 5; i++)
+		strcat(long_name, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
+	char text[1024];
+	snprintf(text, sizeof(text),
+		 MINIMAL "zones:\n"
+			 "  - { name: example..com, file: a }\n"
+			 "  - { name: %s.example, file: b }\n"
+			 "  - { name: %s, file: c }\n"
+			 "  - { name: \"@\", file: d }\n"
+			 "  - { name: \"bad\\\\\", file: e }\n",
+		 label64, long_name);
+	const char *const want[] = {
+	    "t.yaml:4:13: error: zone name: expected a domain name, got 'example..com'",
+	    "t.yaml:5:13: error: zone name: expected a domain name, got "
+	    "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'",
+	    "t.yaml:6:13: error: zone name: expected a domain name, got "
+	    "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'",
+	    "t.yaml:7:13: error: zone name: expected a domain name, got '@'",
+	    "t.yaml:8:13: error: zone name: expected a domain name, got 'bad\\'",
+	};
+	assert_errors(text, "t.yaml", want, N_OF(want));
+
+	/* The root, escapes and a 63-octet label are fine. */
+	label64[63] = '\0';
+	snprintf(text, sizeof(text),
+		 MINIMAL "zones:\n"
+			 "  - { name: ., file: root.zone }\n"
+			 "  - { name: \"ex\\\\.ample.com\", file: a }\n"
+			 "  - { name: %s.example, file: b }\n",
+		 label64);
+	struct conf *conf = load_ok(text);
+	assert_int_equal(conf->n_zones, 3);
+	assert_string_equal(conf->zones[0].name, ".");
+	assert_string_equal(conf->zones[1].name, "ex\\.ample.com");
+	conf_free(conf);
+}
+
+static void duplicate_zones_ignore_case_and_final_dot(void **state)
+{
+	ASSERT_ERRORS(
+	    MINIMAL "zones:\n"
+		    "  - { name: example.com, file: a }\n"
+		    "  - { name: example.net, file: b }\n"
+		    "  - { name: EXAMPLE.com., file: c }\n"
+		    "  - { name: example.org, file: d }\n"
+		    "  - { name: Example.Net, file: e }\n"
+		    "  - { name: example.com, file: f }\n",
+	    "t.yaml:6:13: error: duplicate zone 'EXAMPLE.com.' (first at line 4, column 13)",
+	    "t.yaml:8:13: error: duplicate zone 'Example.Net' (first at line 5, column 13)",
+	    "t.yaml:9:13: error: duplicate zone 'example.com' (first at line 4, column 13)");
+}
+
 static void many_errors_are_all_reported(void **state)
 {
 	ASSERT_ERRORS(
@@ -751,6 +809,8 @@ int main(void)
 	    cmocka_unit_test(anchors_documents_and_nul_are_refused),
 	    cmocka_unit_test(empty_input_lacks_server),
 	    cmocka_unit_test(zones_entries_are_checked),
+	    cmocka_unit_test(zone_names_must_be_domain_names),
+	    cmocka_unit_test(duplicate_zones_ignore_case_and_final_dot),
 	    cmocka_unit_test(many_errors_are_all_reported),
 	    cmocka_unit_test(missing_file_gives_errno),
 	    cmocka_unit_test(fixture_files_load),
