@@ -15,8 +15,8 @@ RFC section) allows it. Where NSD and Knot answer differently, nimbusd must
 match one of them; PEER_SPLITS names the known splits and which side the RFC
 takes.
 
-  /usr/bin/python3 tests/system/test_auth_compare.py [--peers-only] [--seed N]
-      [--verbose] [--max-diffs N]
+  /usr/bin/python3 tests/system/test_auth_compare.py [--peers-only [--show-splits]]
+      [--seed N] [--verbose] [--max-diffs N] [--only PART]
 
 --peers-only compares NSD with Knot (no nimbusd): it shows where the two
 peers disagree. Exit status 0 pass, 1 fail, 77 skip (NSD, Knot or
@@ -375,8 +375,8 @@ class Query:
 
     def __str__(self):
         edns = "noedns" if self.payload is None else f"edns={self.payload}{' +DO' if self.do else ''}"
-        bits = ("+RD" if self.rd else "") + (" +CD" if self.cd else "")
-        return f"{self.qname} {self.qtype} {self.transport} {edns} {bits}".rstrip()
+        bits = [b for b, on in (("+RD", self.rd), ("+CD", self.cd)) if on]
+        return " ".join([self.qname, self.qtype, self.transport, edns] + bits)
 
 
 def corpus(zd, rng):
@@ -654,12 +654,44 @@ def show(kind, a):
     return lines
 
 
+def explain(q, s, p, zd):
+    """Lines naming what differs between subject s and peer p (after the allowances)."""
+    sc, pc = components(s), components(p)
+    if not s.ok or not p.ok:
+        return []
+    for _, _, fn in ALLOWANCES:
+        fn(q, s, p, sc, pc, zd)
+    out = []
+    for part in ("rcode", "flags", "opt"):
+        if sc[part] != pc[part]:
+            fmt = (lambda v: " ".join(sorted(v))) if part == "flags" else str
+            out.append(f"{part}: {fmt(sc[part])} vs {fmt(pc[part])}")
+    for part in ("answer", "authority", "additional"):
+        a, b = sc[part] or {}, pc[part] or {}
+        if sc[part] == pc[part]:
+            continue
+        for key in sorted(set(a) | set(b)):
+            if a.get(key) == b.get(key):
+                continue
+            if key not in b:
+                out.append(f"{part}: only here: {rrset_text(key, a[key])}")
+            elif key not in a:
+                out.append(f"{part}: missing:   {rrset_text(key, b[key])}")
+            elif a[key][0] != b[key][0]:
+                out.append(f"{part}: TTL {a[key][0]} vs {b[key][0]}: {key[0]} {key[1]}")
+            else:
+                out.append(f"{part}: RDATA differs: {rrset_text(key, a[key])} vs x{len(b[key][1])}")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--peers-only", action="store_true", help="compare NSD with Knot only")
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--max-diffs", type=int, default=40, help="diffs printed in full")
+    ap.add_argument("--show-splits", action="store_true",
+                    help="with --peers-only, print the known NSD/Knot splits as failures too")
     ap.add_argument("--only", default=None, help="print only diffs in this part (rcode, flags, ...)")
     args = ap.parse_args()
 
@@ -735,7 +767,7 @@ def report(args, queries, answers, zd):
             split = classify_split(q, answers["nsd"][i], answers["knot"][i], zd)
             name = split[0] if split else "unclassified"
             splits[name] = splits.get(name, 0) + 1
-            if split:
+            if split and not args.show_splits:
                 diffs = {}
         if not diffs:
             if args.verbose:
@@ -749,6 +781,9 @@ def report(args, queries, answers, zd):
                                          or any(args.only in d for d in diffs.values())):
             printed += 1
             print(f"FAIL {q}: differs from " + "; ".join(f"{p} in {', '.join(d)}" for p, d in diffs.items()))
+            for peer in peers:
+                for line in explain(q, s, answers[peer][i], zd):
+                    print(f"  {subject} vs {peer}: {line}")
             for kind in [subject] + peers:
                 for line in show(kind, answers[kind][i]):
                     print(line)
