@@ -216,7 +216,7 @@ class NimbusdServer:
         self.proc = self.srv.proc
         if not wait_ready(self, origins, timeout):
             raise StartError("nimbusd logged ready: but does not answer SOA for every zone "
-                             f"(AA, NOERROR); its log:\n" + "\n".join(self.srv.lines[-30:]))
+                             "(AA, NOERROR); its log:\n" + "\n".join(self.srv.lines[-30:]))
         return self
 
     def log_text(self, last=30):
