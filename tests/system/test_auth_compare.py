@@ -472,10 +472,9 @@ def rule_additional(q, s, p, sc, pc, zd):
     subject puts there must be the zone's own data (no invented records)."""
     need = required_glue(p, zd) if is_referral(p) else set()
     s_add, p_add = dict(sc["additional"]), dict(pc["additional"])
-    for key in list(s_add):
-        if key in need:
-            continue
-        if p_add.get(key) == s_add[key] or s_add[key] in zd.rrsets.get(key, ()):
+    for key, val in list(s_add.items()):
+        same = p_add.get(key) == val
+        if same or (val in zd.rrsets.get(key, ()) and (key not in need or key not in p_add)):
             del s_add[key]
             p_add.pop(key, None)
     for key in list(p_add):
@@ -495,15 +494,30 @@ def rule_truncated(q, s, p, sc, pc, zd):
     return True
 
 
+def ancestors(name):
+    out = []
+    while len(name) > 1:
+        name = name.parent()
+        out.append(name)
+    return out
+
+
 def rule_any(q, s, p, sc, pc, zd):
     """RFC 8482 §4.1-4.2: ANY may be answered with a subset of the RRsets at the name (one
     or more, with their RRSIGs under DO) or a synthesized HINFO RRset; which subset is the
     server's choice (NSD and Knot choose differently), so each RRset given must be the zone's."""
     if q.qtype != "ANY" or s.rcode != "NOERROR" or p.rcode != "NOERROR" or not pc["answer"]:
         return True
-    owner = q.qname.lower()
+    qname = dns.name.from_text(q.qname)
+    owners = [qname] + [dns.name.Name((b"*",) + n.labels) for n in ancestors(qname)]
+
+    def zones_own(key, val):  # the RRset at QNAME, or at a wildcard that covers it
+        return key[0] == q.qname.lower() and any(
+            val in zd.rrsets.get((o.to_text().lower(), key[1], key[2]), ()) for o in owners)
+
     sa = sc["answer"]
-    if sa and all(k[1] == "HINFO" or (k[0] == owner and v in zd.rrsets.get(k, ())) for k, v in sa.items()):
+    if sa and all(k[1] == "HINFO" or pc["answer"].get(k) == v or zones_own(k, v)
+                  for k, v in sa.items()):
         sc["answer"] = pc["answer"] = None
         sc["additional"] = pc["additional"] = None  # follows from the answer chosen
     return True
