@@ -70,11 +70,11 @@ FLAG_NAMES = [("QR", dns.flags.QR), ("AA", dns.flags.AA), ("TC", dns.flags.TC),
 class Peer:
     """NSD or Knot on its own address and port, with its config in tmpdir; stopped by PID."""
 
-    def __init__(self, kind, tmpdir, zone_files):
-        self.kind = kind
+    def __init__(self, kind, tmpdir, zone_files, label=None):
+        self.kind = label or kind  # the name its answers go by
         self.addr = random_loopback()
         self.port = free_port([self.addr])
-        self.dir = os.path.join(tmpdir, kind)
+        self.dir = os.path.join(tmpdir, self.kind)
         os.makedirs(self.dir)
         self.log_path = os.path.join(self.dir, "stderr.log")
         self.proc = None
@@ -144,7 +144,7 @@ class Peer:
         return "\n".join(out) + "\n"
 
     def start(self, origins, timeout=20):
-        if self.kind == "nsd":
+        if os.path.exists(os.path.join(self.dir, "nsd.conf")):
             cmd = [NSD, "-d", "-c", self.conf]
         else:
             cmd = [KNOTD, "-c", self.conf]
@@ -716,6 +716,8 @@ def main():
     ap.add_argument("--max-diffs", type=int, default=40, help="diffs printed in full")
     ap.add_argument("--show-splits", action="store_true",
                     help="with --peers-only, print the known NSD/Knot splits as failures too")
+    ap.add_argument("--stand-in", choices=["nsd", "knot"], default=None,
+                    help="run this peer in nimbusd's place (it must fail where the RFC takes the other side)")
     ap.add_argument("--only", default=None, help="print only diffs in this part (rcode, flags, ...)")
     args = ap.parse_args()
 
@@ -724,7 +726,7 @@ def main():
             skip(f"{tool} is not installed (scripts/install-deps test)")
     if shutil.which("ldns-signzone") is None:
         skip("ldns-signzone is not installed (package ldnsutils)")
-    if not args.peers_only and not os.access(NIMBUSD, os.X_OK):
+    if not args.peers_only and not args.stand_in and not os.access(NIMBUSD, os.X_OK):
         print(f"FAIL no nimbusd binary at {NIMBUSD} (build it or set NIMBUSD)", flush=True)
         return 1
     seed = args.seed if args.seed is not None else random.randrange(1 << 30)
@@ -743,7 +745,12 @@ def main():
         queries = corpus(zd, rng)
         kinds = ["nsd", "knot"] + ([] if args.peers_only else ["nimbusd"])
         for kind in kinds:
-            srv = NimbusdServer(zone_files) if kind == "nimbusd" else Peer(kind, tmpdir, zone_files)
+            if kind != "nimbusd":
+                srv = Peer(kind, tmpdir, zone_files)
+            elif args.stand_in:  # a peer in nimbusd's place: shows the test can fail
+                srv = Peer(args.stand_in, tmpdir, zone_files, label="nimbusd")
+            else:
+                srv = NimbusdServer(zone_files)
             servers.append(srv)
             srv.start(origins)
             print(f"{kind} ready on {srv.addr}@{srv.port}", flush=True)
