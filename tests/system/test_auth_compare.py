@@ -291,7 +291,6 @@ def canon_rdata(rd):
 
 BASE_TYPES = ["A", "AAAA", "TXT", "MX"]
 APEX_TYPES = ["SOA", "NS", "DNSKEY", "NSEC3PARAM", "ANY"]
-DNSSEC_TYPES = ["RRSIG", "NSEC", "NSEC3", "DS"]
 
 # Names that do not exist in the files but test one path of the algorithm.
 EXTRA_NAMES = {
@@ -336,8 +335,13 @@ def base_queries(zd, rng):
                 qtypes |= {"RRSIG", "NSEC", "DS"} if signed else {"RRSIG"}
             for t in sorted(qtypes):
                 out.append((name.to_text(), t))
-        for rel in EXTRA_NAMES.get(origin.to_text(), []):
-            n = rel + "." + origin.to_text()
+        extra = [rel + "." + origin.to_text() for rel in EXTRA_NAMES.get(origin.to_text(), [])]
+        ents = set()  # empty non-terminals: ancestors of names that own nothing themselves
+        for name in z.nodes:
+            for a in ancestors(name):
+                if a.is_subdomain(origin) and a != origin and a not in z.nodes:
+                    ents.add(a)
+        for n in extra + [e.to_text() for e in sorted(ents)]:
             for t in ["A", "TXT", "DS", "ANY"] + (["NSEC"] if signed else []):
                 out.append((n, t))
     for n in OUTSIDE_NAMES:
