@@ -269,8 +269,12 @@ static int put_rdata_fields(struct wire_builder *b, const struct wire_rdata_desc
 		case WIRE_RDF_FIXED:
 			n = f->fixed_len;
 			break;
+		case WIRE_RDF_STRING_OPT:
 		case WIRE_RDF_STRING:
-			n = p < rdlength ? 1u + rdata[p] : rdlength + 1;
+			if (p < rdlength)
+				n = 1u + rdata[p];
+			else
+				n = f->kind == WIRE_RDF_STRING ? rdlength + 1 : 0;
 			break;
 		case WIRE_RDF_DATA16:
 			n = rdlength - p >= 2 ? 2u + ((size_t)rdata[p] << 8 | rdata[p + 1])

@@ -28,6 +28,24 @@ static inline uint8_t lower(uint8_t c)
 	return (uint8_t)((unsigned)c - 'A' < 26u ? c + ('a' - 'A') : c);
 }
 
+/* Copies a name already validated by wire_name_parse, one run of labels per memcpy. */
+static void copy_labels(const uint8_t *pkt, size_t q, uint8_t *out)
+{
+	size_t w = 0;
+	while (pkt[q] != 0) {
+		if (pkt[q] >= 0xc0) {
+			q = ((size_t)(pkt[q] & 0x3f) << 8) | pkt[q + 1];
+			continue;
+		}
+		size_t run = q;
+		while (pkt[q] != 0 && pkt[q] < 0xc0)
+			q += (size_t)pkt[q] + 1;
+		memcpy(out + w, pkt + run, q - run);
+		w += q - run;
+	}
+	out[w] = 0;
+}
+
 int wire_name_parse(const uint8_t *pkt, size_t pkt_len, size_t *pos, uint8_t *out, size_t *out_len)
 {
 	size_t p = *pos;
@@ -71,25 +89,10 @@ int wire_name_parse(const uint8_t *pkt, size_t pkt_len, size_t *pos, uint8_t *ou
 		next = p + 1;
 
 	if (out != NULL) {
-		if (n_pointers == 0) {
+		if (n_pointers == 0)
 			memcpy(out, pkt + *pos, len + 1);
-		} else {
-			/* Second walk over a name known to be good: copy runs of labels. */
-			size_t q = *pos;
-			size_t w = 0;
-			while (pkt[q] != 0) {
-				if (pkt[q] >= 0xc0) {
-					q = ((size_t)(pkt[q] & 0x3f) << 8) | pkt[q + 1];
-					continue;
-				}
-				size_t run = q;
-				while (pkt[q] != 0 && pkt[q] < 0xc0)
-					q += (size_t)pkt[q] + 1;
-				memcpy(out + w, pkt + run, q - run);
-				w += q - run;
-			}
-			out[w] = 0;
-		}
+		else
+			copy_labels(pkt, *pos, out);
 	}
 	if (out_len != NULL)
 		*out_len = len + 1;

@@ -37,7 +37,7 @@
  * On success advances *pos past the name as it stands in the message (past
  * the first pointer, if any), sets *out_len and returns NIM_OK. On failure
  * returns NIM_EMALFORMED and leaves *pos, out and *out_len unchanged.
- * out may be NULL to validate and skip.
+ * out may be NULL to validate and skip; out_len may be NULL too.
  */
 int wire_name_parse(const uint8_t *pkt, size_t pkt_len, size_t *pos, uint8_t *out, size_t *out_len);
 

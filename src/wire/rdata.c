@@ -58,8 +58,8 @@ static const struct wire_rdata_desc direct[DIRECT_MAX + 1] = {
 	D(RP, "RP", LNAME, LNAME),
 	D(AFSDB, "AFSDB", FIX(2), LNAME),
 	D(X25, "X25", STR),
-	/* RFC 1183 §3.2: one or two strings; STRS accepts more, which is harmless. */
-	D(ISDN, "ISDN", STRS),
+	/* RFC 1183 §3.2: the address, then an optional subaddress. */
+	D(ISDN, "ISDN", STR, { WIRE_RDF_STRING_OPT, 0 }),
 	D(RT, "RT", FIX(2), LNAME),
 	D(NSAP, "NSAP", REST),
 	D(NSAP_PTR, "NSAP-PTR", LNAME),
@@ -220,6 +220,10 @@ static int walk(const uint8_t *pkt, size_t pkt_len, size_t off, size_t end,
 				return NIM_EMALFORMED;
 			p += f->fixed_len;
 			break;
+		case WIRE_RDF_STRING_OPT:
+			if (p == end)
+				break;
+			/* fall through */
 		case WIRE_RDF_STRING:
 			if (p >= end || end - p - 1 < pkt[p])
 				return NIM_EMALFORMED;

@@ -115,6 +115,8 @@ enum wire_rdf {
 	WIRE_RDF_STRINGS,
 	/* A 16-bit length and that many octets (TSIG MAC, TKEY key). */
 	WIRE_RDF_DATA16,
+	/* A <character-string> present only when octets remain (ISDN, RFC 1183 §3.2). */
+	WIRE_RDF_STRING_OPT,
 };
 
 struct wire_rdata_field {

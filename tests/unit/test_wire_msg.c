@@ -437,6 +437,50 @@ static void rdata_descriptors(void **state)
 	assert_false(wire_type_is_meta(WIRE_TYPE_SOA));
 }
 
+/* RDATA of one record at offset 12 of a packet (a header of zeros first). */
+static int check_rdata(uint16_t type, const char *rdata, size_t rdlength)
+{
+	uint8_t pkt[256] = {0};
+	memcpy(pkt + 12, rdata, rdlength);
+	return wire_rdata_check(pkt, 12 + rdlength, 12, (uint16_t)rdlength, type);
+}
+
+static void rdata_layouts(void **state)
+{
+	/* ISDN: an address and an optional subaddress (RFC 1183 §3.2), no more. */
+	assert_int_equal(check_rdata(WIRE_TYPE_ISDN, "\3abc", 4), NIM_OK);
+	assert_int_equal(check_rdata(WIRE_TYPE_ISDN, "\3abc\1d", 6), NIM_OK);
+	assert_int_equal(check_rdata(WIRE_TYPE_ISDN, "\3abc\1d\0", 7), NIM_EMALFORMED);
+	assert_int_equal(check_rdata(WIRE_TYPE_ISDN, "", 0), NIM_EMALFORMED);
+	/* TXT: strings up to the end, at least one. */
+	assert_int_equal(check_rdata(WIRE_TYPE_TXT, "\0\0\2ab", 5), NIM_OK);
+	assert_int_equal(check_rdata(WIRE_TYPE_TXT, "\0\3ab", 4), NIM_EMALFORMED);
+	/* TSIG (RFC 8945 §4.2): algorithm, 8 octets, MAC, 4 octets, other data. */
+	static const char tsig[] = "\4hmac\0"
+				   "\0\0\0\0\0\1\1\54"
+				   "\0\2MM"
+				   "\0\7\0\0"
+				   "\0\0";
+	assert_int_equal(check_rdata(WIRE_TYPE_TSIG, tsig, sizeof(tsig) - 1), NIM_OK);
+	assert_int_equal(check_rdata(WIRE_TYPE_TSIG, tsig, sizeof(tsig) - 2), NIM_EMALFORMED);
+	char long_mac[sizeof(tsig)];
+	memcpy(long_mac, tsig, sizeof(tsig));
+	long_mac[15] = 3; /* MAC size one more than there is */
+	assert_int_equal(check_rdata(WIRE_TYPE_TSIG, long_mac, sizeof(tsig) - 1), NIM_EMALFORMED);
+	/* NSEC3: salt length past the end. */
+	assert_int_equal(check_rdata(WIRE_TYPE_NSEC3, "\1\0\0\0\4ab", 7), NIM_EMALFORMED);
+	assert_int_equal(check_rdata(WIRE_TYPE_NSEC3, "\1\0\0\0\0\1h", 7), NIM_OK);
+	/* SOA: two names and exactly 20 octets. */
+	static const char soa[] = "\0\0"
+				  "\0\0\0\1\0\0\0\2\0\0\0\3\0\0\0\4\0\0\0\5";
+	assert_int_equal(check_rdata(WIRE_TYPE_SOA, soa, 22), NIM_OK);
+	assert_int_equal(check_rdata(WIRE_TYPE_SOA, soa, 21), NIM_EMALFORMED);
+	/* A name in RDATA pointing at itself, or back into its own label sequence. */
+	assert_int_equal(check_rdata(WIRE_TYPE_NS, "\300\14", 2), NIM_EMALFORMED);
+	assert_int_equal(check_rdata(WIRE_TYPE_NS, "\1a\300\14", 4), NIM_EMALFORMED);
+	assert_int_equal(check_rdata(WIRE_TYPE_NS, "\1a\0", 3), NIM_OK);
+}
+
 static void type_mnemonics(void **state)
 {
 	char text[16];
@@ -489,6 +533,7 @@ int main(void)
 	    cmocka_unit_test(ldns_agrees_on_well_formed_fixtures),
 	    cmocka_unit_test(update_with_empty_rdata),
 	    cmocka_unit_test(rdata_descriptors),
+	    cmocka_unit_test(rdata_layouts),
 	    cmocka_unit_test(type_mnemonics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
