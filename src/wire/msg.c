@@ -8,6 +8,8 @@
  */
 #include "wire/msg.h"
 
+#include <string.h>
+
 #include "util/cursor.h"
 #include "util/error.h"
 #include "wire/edns.h"
@@ -154,6 +156,7 @@ static void msg_reset(struct wire_msg *m, const uint8_t *pkt, size_t pkt_len)
 	for (unsigned i = 0; i < 3; i++)
 		m->section_off[i] = 0;
 	m->has_edns = false;
+	memset(&m->edns, 0, sizeof(m->edns));
 	m->opt_off = 0;
 	m->has_tsig = false;
 	m->tsig_off = 0;
