@@ -445,9 +445,9 @@ def components(a):
 
 
 # ---------------------------------------------------------------------------
-# What the RFCs leave open. Each rule gets (query, subject answer, peer answer,
-# zone data) and returns the subject's and the peer's components with what it
-# allows taken out, so the rest must be equal.
+# What the RFCs leave open. Each rule gets the query, the subject's and the peer's
+# answers, their components (sc, pc) and the zone data, and takes out of sc and pc
+# what it allows to differ (None: not compared); the rest must be equal.
 
 
 def is_referral(a):
