@@ -48,25 +48,26 @@ static const struct zone_version *ds_parent(const struct auth_query *q,
 
 /*
  * Moves the chain on to target (RFC 1034 §4.3.2 step 3a: "go back to step
- * 1"): in the same zone, or in another zone we serve. Returns false when the
+ * 1"): step 1 picks the zone again, so the target is answered by the
+ * closest enclosing zone we serve - the child zone when the target lies
+ * below a cut to a child we also serve, as NSD does. Returns false when the
  * chain stops: too long, or the target is not ours (the resolver goes on).
  */
 static bool follow(struct auth_ctx *c, const uint8_t *target)
 {
 	if (++c->n_chain >= AUTH_CHAIN_MAX)
 		return false;
-	if (!wire_name_is_subdomain(target, c->v->origin)) {
-		if (c->q->zones == NULL)
-			return false;
+	const struct zone_version *v = NULL;
+	if (c->q->zones != NULL) {
 		const struct zone_entry *e = zone_set_find(c->q->zones, target);
-		if (e == NULL)
-			return false;
-		const struct zone_version *v = atomic_load_explicit(&e->version,
-								    memory_order_acquire);
-		if (v == NULL)
-			return false;
-		c->v = v;
+		if (e != NULL)
+			v = atomic_load_explicit(&e->version, memory_order_acquire);
+	} else if (wire_name_is_subdomain(target, c->v->origin)) {
+		v = c->v;
 	}
+	if (v == NULL)
+		return false;
+	c->v = v;
 	memcpy(c->sname, target, wire_name_len(target));
 	return true;
 }
@@ -132,6 +133,9 @@ static bool step_dname(struct auth_ctx *c, const struct zone_node *node)
 	memcpy(synth, c->sname, prefix_len);
 	memcpy(synth + prefix_len, target, target_len);
 	if (!auth_put_cname(c, c->sname, dname->ttl, synth, prefix_len + target_len))
+		return false;
+	/* The synthesized CNAME is the answer to a CNAME query; it is not followed then. */
+	if (c->qtype == WIRE_TYPE_CNAME)
 		return false;
 	return follow(c, synth);
 }
@@ -210,15 +214,25 @@ static const struct zone_rrset *any_rrset(const struct zone_node *node)
 }
 
 /*
+ * Whether a CNAME at the name is followed for this QTYPE (RFC 1034 §4.3.2
+ * step 3a: "if QTYPE doesn't match CNAME"). ANY matches it: the CNAME is the
+ * one RRset of a minimal ANY answer (RFC 8482 §4.1), as NSD and Knot answer.
+ */
+static bool follows_cname(uint16_t qtype)
+{
+	return qtype != WIRE_TYPE_CNAME && qtype != WIRE_TYPE_ANY;
+}
+
+/*
  * Exact match step (RFC 1034 §4.3.2 step 3a), also for the source of a
  * wildcard synthesis (wild_encloser non-NULL: owners become the current
  * name, RFC 4592 §3.3.1, and the answer needs its proof, RFC 4035 §3.1.3.3).
+ * An RRset of QTYPE at a CNAME owner (NSEC, RRSIG: RFC 4035 §2.5) answers
+ * the query itself; otherwise the CNAME is followed.
  */
 static bool answer_node(struct auth_ctx *c, const struct zone_node *node,
 			const struct zone_node *wild_encloser)
 {
-	if ((node->flags & ZONE_NODE_CNAME) != 0 && c->qtype != WIRE_TYPE_CNAME)
-		return step_cname(c, node, wild_encloser);
 	if (c->qtype == WIRE_TYPE_RRSIG) {
 		if (!auth_put_rrsigs(c, c->sname, node))
 			return step_nodata(c, node, wild_encloser);
@@ -227,6 +241,8 @@ static bool answer_node(struct auth_ctx *c, const struct zone_node *node,
 	}
 	const struct zone_rrset *rrset = c->qtype == WIRE_TYPE_ANY ? any_rrset(node)
 								  : zone_node_rrset(node, c->qtype);
+	if (rrset == NULL && (node->flags & ZONE_NODE_CNAME) != 0 && follows_cname(c->qtype))
+		return step_cname(c, node, wild_encloser);
 	if (rrset == NULL)
 		return step_nodata(c, node, wild_encloser);
 	c->outcome = AUTH_OUT_ANSWER;
