@@ -34,7 +34,16 @@ struct auth_query {
 /*
  * Answers q from zone (zone's version must be non-NULL; the caller answers
  * SERVFAIL otherwise) into b, which already holds the header and the
- * question. Returns the RCODE it set (WIRE_RCODE_NOERROR, _NXDOMAIN, ...).
+ * question (and has the OPT record's room reserved). Writes the answer,
+ * authority and additional sections, and sets AA, TC and the low 4 bits of
+ * the RCODE in the header, keeping the caller's other flags. Returns the
+ * RCODE it set (WIRE_RCODE_NOERROR, _NXDOMAIN, _YXDOMAIN).
+ * Other zones of q->zones (may be NULL: then only version is used) answer
+ * where RFC 1034 §4.3.2 says "go back to step 1": the targets of CNAMEs and
+ * DNAMEs, and a DS query at the apex of version's zone when we also serve
+ * the parent (RFC 4035 §3.1.4.1: DS is the parent's data). Versions are read
+ * with an acquire load; the caller's read-side section covers them all.
+ * Choices where NSD and Knot differ are listed at the top of answer.c.
  */
 unsigned auth_answer(const struct auth_query *q, const struct zone_entry *zone,
 		     const struct zone_version *version, struct wire_builder *b);
