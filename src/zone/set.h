@@ -40,6 +40,7 @@ struct zone_entry {
 struct zone_set {
 	struct zone_entry *entries; /* sorted by origin in canonical order */
 	size_t n_entries;
+	size_t entries_cap; /* the n of zone_set_new */
 	struct zone_set_index *index; /* hash of origins */
 };
 
@@ -48,15 +49,25 @@ struct zone_set *zone_set_new(size_t n);
 
 /*
  * Adds a zone (origin: trusted wire name, any case; file copied). Only
- * before zone_set_seal. NIM_OK, NIM_EEXIST or NIM_ENOMEM.
+ * before zone_set_seal. NIM_OK, NIM_EEXIST, NIM_ENOMEM, or NIM_ELIMIT when
+ * the set already holds the n zones of zone_set_new or is sealed.
+ * *out is valid until zone_set_seal, which sorts (moves) the entries: look
+ * an entry up again with zone_set_get after sealing.
  */
 int zone_set_add(struct zone_set *set, const uint8_t *origin, const char *file,
 		 struct zone_entry **out);
 
-/* Sorts and indexes; the set is read-only afterwards. NIM_OK or NIM_ENOMEM. */
+/*
+ * Sorts and indexes; the set is read-only afterwards (except each entry's
+ * version pointer). NIM_OK or NIM_ENOMEM (the set is unchanged then).
+ */
 int zone_set_seal(struct zone_set *set);
 
-/* The closest enclosing zone of name (any case), or NULL. Allocates nothing. */
+/*
+ * The closest enclosing zone of name (any case): the served origin that is
+ * the longest suffix of name, or NULL. Only after zone_set_seal. Allocates
+ * nothing.
+ */
 struct zone_entry *zone_set_find(const struct zone_set *set, const uint8_t *name);
 
 /* The entry whose origin equals origin exactly, or NULL. */

@@ -1,0 +1,54 @@
+/*
+ * arena.h - bump allocator in large blocks, freed all at once.
+ *
+ * Purpose: hold everything of one immutable object (a zone version: nodes,
+ * owner names, RRsets, RDATA, indexes) in a few large blocks instead of a
+ * forest of small mallocs. Allocation is a pointer bump; there is no
+ * per-object free, arena_clear() releases every block.
+ * Blocks start at the size given to arena_init (or ARENA_BLOCK_LEN) and
+ * double up to ARENA_BLOCK_MAX; a request larger than the next block gets a
+ * block of its own. A caller that knows the total in advance (the zone
+ * builder does) passes it to arena_init and gets one block with no slack.
+ * Threads: an arena belongs to one thread while it is written; memory taken
+ * from it may be read by any thread once published. Allocates: its blocks
+ * with malloc. Reads no input.
+ */
+#ifndef NIM_UTIL_ARENA_H
+#define NIM_UTIL_ARENA_H
+
+#include <stddef.h>
+
+#define ARENA_BLOCK_LEN ((size_t)1 << 20)
+#define ARENA_BLOCK_MAX ((size_t)16 << 20)
+/* Every allocation is aligned to this (enough for pointers and 64-bit integers). */
+#define ARENA_ALIGN 8
+
+struct arena_block;
+
+struct arena {
+	struct arena_block *head; /* newest block first */
+	size_t next_len;          /* size of the next block to allocate */
+	size_t mem_len;           /* octets obtained from malloc, headers included */
+	size_t used_len;          /* octets handed out, alignment padding included */
+};
+
+/*
+ * Initialises an empty arena; the first block will hold at least first_len
+ * octets (0 means ARENA_BLOCK_LEN). Allocates nothing yet.
+ */
+void arena_init(struct arena *a, size_t first_len);
+
+/*
+ * Returns len octets aligned to ARENA_ALIGN, valid until arena_clear, or
+ * NULL when out of memory (the arena stays usable). len 0 returns a valid
+ * non-NULL pointer.
+ */
+void *arena_alloc(struct arena *a, size_t len);
+
+/* Like arena_alloc, then copies len octets from src. */
+void *arena_memdup(struct arena *a, const void *src, size_t len);
+
+/* Frees every block; the arena is empty and reusable afterwards. */
+void arena_clear(struct arena *a);
+
+#endif

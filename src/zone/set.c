@@ -1,0 +1,146 @@
+/*
+ * set.c - the served zones and the closest enclosing zone of a name.
+ *
+ * Entries are sorted in canonical order once sealed; a small open-addressing
+ * hash of origins (the same name hash as the version index) answers
+ * zone_set_find with one probe per label of the query name, longest suffix
+ * first, without allocating.
+ */
+#include "zone/set.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/error.h"
+#include "zone/internal.h"
+
+struct zone_set_index {
+	size_t mask;
+	uint32_t slots[]; /* entry index + 1; 0 is empty */
+};
+
+struct zone_set *zone_set_new(size_t n)
+{
+	struct zone_set *set = calloc(1, sizeof(*set));
+	if (set == NULL)
+		return NULL;
+	set->entries = calloc(n != 0 ? n : 1, sizeof(*set->entries));
+	if (set->entries == NULL) {
+		free(set);
+		return NULL;
+	}
+	set->entries_cap = n;
+	return set;
+}
+
+int zone_set_add(struct zone_set *set, const uint8_t *origin, const char *file,
+		 struct zone_entry **out)
+{
+	uint8_t lower[WIRE_NAME_MAXLEN];
+	size_t len = wire_name_len(origin);
+	memcpy(lower, origin, len);
+	wire_name_to_lower(lower);
+	for (size_t i = 0; i < set->n_entries; i++) {
+		if (set->entries[i].origin_len == len && memcmp(set->entries[i].origin, lower, len) == 0)
+			return NIM_EEXIST;
+	}
+	if (set->index != NULL || set->n_entries == set->entries_cap)
+		return NIM_ELIMIT;
+	char *copy = strdup(file);
+	if (copy == NULL)
+		return NIM_ENOMEM;
+	struct zone_entry *e = &set->entries[set->n_entries++];
+	memcpy(e->origin, lower, len);
+	e->origin_len = len;
+	e->file = copy;
+	atomic_init(&e->version, NULL);
+	*out = e;
+	return NIM_OK;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return wire_name_canon_cmp(((const struct zone_entry *)a)->origin,
+				   ((const struct zone_entry *)b)->origin);
+}
+
+static uint64_t origin_hash(const uint8_t *origin)
+{
+	uint8_t off[WIRE_NAME_MAXLABELS + 1];
+	uint64_t hash[WIRE_NAME_MAXLABELS + 1];
+	(void)zone_name_hashes(origin, off, hash);
+	return hash[0];
+}
+
+int zone_set_seal(struct zone_set *set)
+{
+	if (set->index != NULL)
+		return NIM_OK;
+	size_t n_slots = 8;
+	while (n_slots < set->n_entries * 2)
+		n_slots *= 2;
+	struct zone_set_index *index = calloc(1, sizeof(*index) + n_slots * sizeof(uint32_t));
+	if (index == NULL)
+		return NIM_ENOMEM;
+	index->mask = n_slots - 1;
+	/* Not yet published: moving the atomics with qsort is safe here. */
+	qsort(set->entries, set->n_entries, sizeof(*set->entries), entry_cmp);
+	for (size_t i = 0; i < set->n_entries; i++) {
+		size_t k = zone_hash_mix(origin_hash(set->entries[i].origin)) & index->mask;
+		while (index->slots[k] != 0)
+			k = (k + 1) & index->mask;
+		index->slots[k] = (uint32_t)i + 1;
+	}
+	set->index = index;
+	return NIM_OK;
+}
+
+/* The entry whose origin is name[0..len) (hash h), or NULL. */
+static struct zone_entry *probe(const struct zone_set *set, const uint8_t *name, size_t len,
+				uint64_t h)
+{
+	const struct zone_set_index *index = set->index;
+	if (index == NULL)
+		return NULL;
+	for (size_t k = zone_hash_mix(h) & index->mask;; k = (k + 1) & index->mask) {
+		uint32_t slot = index->slots[k];
+		if (slot == 0)
+			return NULL;
+		struct zone_entry *e = &set->entries[slot - 1];
+		if (e->origin_len == len && zone_name_equal_len(e->origin, name, len))
+			return e;
+	}
+}
+
+struct zone_entry *zone_set_find(const struct zone_set *set, const uint8_t *name)
+{
+	uint8_t off[WIRE_NAME_MAXLABELS + 1];
+	uint64_t hash[WIRE_NAME_MAXLABELS + 1];
+	unsigned n = zone_name_hashes(name, off, hash);
+	size_t len = (size_t)off[n] + 1;
+	/* Longest suffix first: a served child zone wins over its served parent. */
+	for (unsigned i = 0; i <= n; i++) {
+		struct zone_entry *e = probe(set, name + off[i], len - off[i], hash[i]);
+		if (e != NULL)
+			return e;
+	}
+	return NULL;
+}
+
+struct zone_entry *zone_set_get(const struct zone_set *set, const uint8_t *origin)
+{
+	return probe(set, origin, wire_name_len(origin), origin_hash(origin));
+}
+
+void zone_set_free(struct zone_set *set)
+{
+	if (set == NULL)
+		return;
+	for (size_t i = 0; i < set->n_entries; i++) {
+		free(set->entries[i].file);
+		zone_version_free(atomic_load(&set->entries[i].version));
+	}
+	free(set->entries);
+	free(set->index);
+	free(set);
+}

@@ -1,0 +1,141 @@
+/*
+ * staging.h - the builder's staging area, shared by builder.c (adding
+ * records, ordering names), check.c (grouping and checks) and layout.c
+ * (writing the version into its arena).
+ *
+ * Staging is a handful of big growable arrays, never one allocation per
+ * record: records (28 octets each) point by offset into one RDATA buffer
+ * and by id into a table of distinct owner names, whose bytes sit in one
+ * name buffer. Every ancestor of an owner up to the origin is interned as
+ * soon as the owner is, sharing the owner's bytes, so the empty
+ * non-terminals exist before the first sort.
+ * Not a contract: only src/zone/ includes this file.
+ */
+#ifndef NIM_ZONE_STAGING_H
+#define NIM_ZONE_STAGING_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/diag.h"
+#include "wire/name.h"
+#include "zone/builder.h"
+
+#define NO_ID UINT32_MAX
+
+struct rec {
+	uint32_t name;      /* owner: id in b->names */
+	uint32_t rdata_off; /* RDATA at b->rdata + rdata_off */
+	uint32_t ttl;
+	uint32_t line;
+	uint32_t file;      /* index in b->files */
+	uint16_t rdlen;
+	uint16_t type;
+	uint16_t covered;   /* RRSIG: the type covered; 0 otherwise */
+	uint16_t is_dup;    /* a duplicate of an earlier record: dropped (RFC 2181 §5) */
+};
+
+enum name_kind {
+	NAME_MAIN,  /* a node of the tree */
+	NAME_NSEC3, /* an NSEC3 owner: in the NSEC3 array, not in the tree */
+};
+
+struct sname {
+	uint64_t hash;        /* zone_name_hashes of the whole name */
+	uint32_t off;         /* the name's bytes at b->name_buf + off */
+	uint32_t parent;      /* NO_ID at the apex */
+	uint32_t n_children;
+	uint32_t first_rec;   /* its records are b->order[first_rec .. + n_recs) */
+	uint32_t n_recs;      /* 0 for an empty non-terminal */
+	uint32_t first_group; /* its RRsets are b->groups[first_group .. + n_groups) */
+	uint32_t n_groups;
+	uint32_t pos;         /* index in the version's main or NSEC3 array */
+	uint16_t flags;       /* enum zone_node_flag */
+	uint16_t n_rrsets;    /* RRsets in node->rrsets (orphaned RRSIGs count as one) */
+	uint16_t n_attached;  /* RRSIG sets hanging off those RRsets */
+	uint8_t len;          /* wire length; 255 at most */
+	uint8_t kind;         /* enum name_kind */
+	bool has_nsec3;       /* owns an NSEC3 record */
+};
+
+enum group_role {
+	GROUP_MAIN,     /* an RRset in node->rrsets */
+	GROUP_ATTACHED, /* RRSIGs hanging off the RRset of the type they cover */
+	GROUP_ORPHAN,   /* RRSIGs whose covered type has no RRset here: merged into one RRSIG set */
+};
+
+/* One RRset being built: records of one owner, type and (for RRSIG) type covered. */
+struct group {
+	uint32_t first;     /* records in b->order[first .. first + n), duplicates included */
+	uint32_t n;
+	uint32_t n_rr;      /* records kept */
+	uint32_t ttl;       /* the TTL of the RRset (the first record's, RFC 2181 §5.2) */
+	size_t rdata_len;   /* octets of (length, RDATA) entries kept */
+	uint16_t type;
+	uint16_t covered;
+	uint8_t role;       /* enum group_role */
+};
+
+/* A problem found by zone_builder_add, reported by zone_builder_finish. */
+struct pending {
+	uint32_t file;
+	uint32_t line;
+	uint32_t name_off; /* the owner copied into b->name_buf */
+	uint16_t rclass;   /* 0: outside the zone; otherwise a class that is not IN */
+};
+
+struct zone_builder {
+	uint8_t origin[WIRE_NAME_MAXLEN]; /* lower case */
+	size_t origin_len;
+	unsigned origin_labels;
+
+	struct rec *recs;
+	size_t n_recs, recs_cap;
+	struct sname *names;
+	size_t n_names, names_cap;
+	uint8_t *name_buf;
+	size_t name_len, name_cap;
+	uint8_t *rdata;
+	size_t rdata_len, rdata_cap;
+	uint32_t *table; /* name id + 1 by hash, open addressing; 0 is empty */
+	size_t table_mask;
+	const char **files; /* borrowed */
+	size_t n_files, files_cap;
+	struct pending *pending;
+	size_t n_pending, pending_cap;
+	uint32_t last_name; /* the previous record's owner, for the common run of one owner */
+
+	/* Filled by zone_builder_finish. */
+	uint32_t *order;   /* record indices grouped by owner, each group sorted */
+	uint32_t *main_ids; /* main names in canonical order */
+	size_t n_main;
+	uint32_t *nsec3_ids; /* NSEC3 names by hash */
+	size_t n_nsec3;
+	struct group *groups;
+	size_t n_groups, groups_cap;
+	uint8_t *scratch; /* two canonical RDATA forms of up to 65535 octets */
+	struct nim_diag_list *diags;
+	size_t n_errors;
+	bool is_spent;
+};
+
+/* check.c: groups every name's records into RRsets with the node checks; NIM_OK or NIM_ENOMEM. */
+int zone_check_nodes(struct zone_builder *b);
+/* check.c: reports the problems zone_builder_add put aside. */
+void zone_check_pending(struct zone_builder *b);
+/* check.c: warns about missing glue, once v is built (RFC 1034 §4.2.1, RFC 9471). */
+void zone_check_glue(struct zone_builder *b, const struct zone_version *v);
+/* check.c: records a diagnostic at a record's file and line. */
+void zone_check_diag(struct zone_builder *b, enum nim_diag_severity severity, const struct rec *r,
+		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* layout.c: writes the version; NIM_OK and *out, or NIM_ENOMEM. */
+int zone_layout(struct zone_builder *b, struct zone_version **out);
+
+static inline const uint8_t *sname_bytes(const struct zone_builder *b, const struct sname *s)
+{
+	return b->name_buf + s->off;
+}
+
+#endif
