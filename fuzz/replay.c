@@ -100,7 +100,8 @@ int main(int argc, char **argv)
 	} else {
 		const char *top = getenv("TOP_SRCDIR");
 		char dir[4096];
-		snprintf(dir, sizeof(dir), "%s/fuzz/corpus/%s", top != NULL ? top : ".", FUZZ_CORPUS);
+		snprintf(dir, sizeof(dir), "%s/fuzz/corpus/%s", top != NULL ? top : ".",
+			 FUZZ_CORPUS);
 		n = replay_path(dir);
 	}
 	printf("replayed %u inputs\n", n);
