@@ -615,13 +615,17 @@ def classify_split(q, n, k, zd):
     return None
 
 
-def compare(q, s, p, zd):
-    """The components where subject s and peer p differ after the allowances."""
+def compare(q, s, p, zd, used=None):
+    """The components where subject s and peer p differ after the allowances. used (a dict)
+    counts the rules that took a difference away."""
     sc, pc = components(s), components(p)
     if not s.ok or not p.ok:
         return [] if s.ok == p.ok else ["parse"]
-    for _, _, fn in ALLOWANCES:
+    for name, _, fn in ALLOWANCES:
+        before = sum(sc[k] != pc[k] for k in sc)
         fn(q, s, p, sc, pc, zd)
+        if used is not None and sum(sc[k] != pc[k] for k in sc) < before:
+            used[name] = used.get(name, 0) + 1
     return [k for k in sc if sc[k] != pc[k]]
 
 
@@ -779,11 +783,12 @@ def report(args, queries, answers, zd):
     printed = 0
     by_part = {}
     splits = {}
+    used = {}
     for i, q in enumerate(queries):
         s = answers[subject][i]
         diffs = {}
         for peer in peers:
-            d = compare(q, s, answers[peer][i], zd)
+            d = compare(q, s, answers[peer][i], zd, used.setdefault(peer, {}))
             if d:
                 diffs[peer] = d
         if diffs and not args.peers_only and compare(q, answers["nsd"][i], answers["knot"][i], zd):
@@ -830,6 +835,9 @@ def report(args, queries, answers, zd):
             if a.ok and is_referral(a):
                 tally["referral"] = tally.get("referral", 0) + 1
         print(f"   {kind}: " + ", ".join(f"{k} {v}" for k, v in sorted(tally.items())))
+    for peer in peers:
+        for name, n in sorted(used.get(peer, {}).items()):
+            print(f"   allowance {name} used for {n} answers ({subject} vs {peer})")
     for name, n in sorted(splits.items()):
         print(f"   NSD and Knot split ({name}): {n} answers")
     for (peer, part), n in sorted(by_part.items()):
