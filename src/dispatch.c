@@ -2,6 +2,7 @@
 
 #include <string.h>
 
+#include "auth/answer.h"
 #include "util/log.h"
 #include "wire/build.h"
 #include "wire/edns.h"
@@ -38,10 +39,12 @@ struct answer {
 	bool has_opt; /* the answer carries an OPT record */
 };
 
-void dispatch_worker_init(struct dispatch_worker *dw, struct conf *_Atomic *conf)
+void dispatch_worker_init(struct dispatch_worker *dw, struct conf *_Atomic *conf,
+			  struct zone_set *_Atomic *zones)
 {
 	memset(dw, 0, sizeof(*dw));
 	dw->conf = conf;
+	dw->zones = zones;
 }
 
 /*
@@ -67,14 +70,15 @@ static size_t answer_limit(const struct wire_msg *msg, const struct conf *conf, 
 }
 
 /*
- * Starts the answer: header with the query's ID, opcode, RD and CD bits
- * (RFC 1035 §4.1.1, RFC 4035 §3.1.6), QR and the low 4 bits of rcode; the
- * question when it parsed; space kept for OPT when the query had one.
+ * Starts the answer: header with the query's ID, opcode and RD bit (RFC
+ * 1035 §4.1.1), QR and the low 4 bits of rcode; the question when it
+ * parsed; space kept for OPT when the query had one. CD is not copied: an
+ * authoritative server SHOULD clear it (RFC 4035 §3.1.6).
  */
 static void answer_begin(struct answer *a, const struct wire_msg *msg, const struct conf *conf,
 			 uint8_t *out, size_t limit, unsigned rcode, bool has_opt)
 {
-	uint16_t flags = WIRE_FLAG_QR | (msg->flags & (WIRE_OPCODE_MASK | WIRE_FLAG_RD | WIRE_FLAG_CD)) |
+	uint16_t flags = WIRE_FLAG_QR | (msg->flags & (WIRE_OPCODE_MASK | WIRE_FLAG_RD)) |
 			 (rcode & WIRE_RCODE_MASK);
 	a->msg = msg;
 	a->conf = conf;
@@ -156,7 +160,7 @@ static size_t answer_chaos(struct dispatch_worker *dw, const struct wire_msg *ms
 	struct answer a;
 	answer_begin(&a, msg, conf, out, limit, WIRE_RCODE_NOERROR, has_opt);
 	wire_builder_set_flags(&a.b, WIRE_FLAG_QR | WIRE_FLAG_AA |
-					     (msg->flags & (WIRE_OPCODE_MASK | WIRE_FLAG_RD | WIRE_FLAG_CD)));
+					     (msg->flags & (WIRE_OPCODE_MASK | WIRE_FLAG_RD)));
 	if (msg->qtype == WIRE_TYPE_TXT || msg->qtype == WIRE_TYPE_ANY) {
 		uint8_t rdata[1024];
 		uint16_t rdlength = txt_rdata(text, rdata, sizeof(rdata));
@@ -171,6 +175,36 @@ static size_t answer_chaos(struct dispatch_worker *dw, const struct wire_msg *ms
 	}
 	dw->stats.n_rcode[WIRE_RCODE_NOERROR]++;
 	return answer_end(&a, WIRE_RCODE_NOERROR);
+}
+
+/*
+ * Class IN: the zone we serve closest to the name answers (SERVFAIL while
+ * it has no loaded version); names outside every zone are REFUSED. Zone
+ * transfers are refused until transfer support exists (RFC 5936 §5.1 lets a
+ * server refuse them).
+ */
+static size_t answer_authoritative(struct dispatch_worker *dw, const struct wire_msg *msg,
+				   const struct conf *conf, uint8_t *out, size_t limit)
+{
+	const struct zone_set *zones = atomic_load_explicit(dw->zones, memory_order_acquire);
+	struct zone_entry *zone = zones != NULL ? zone_set_find(zones, msg->qname) : NULL;
+	if (zone == NULL || msg->qtype == WIRE_TYPE_AXFR || msg->qtype == WIRE_TYPE_IXFR)
+		return answer_rcode(dw, msg, conf, out, limit, WIRE_RCODE_REFUSED, msg->has_edns);
+	const struct zone_version *version =
+		atomic_load_explicit(&zone->version, memory_order_acquire);
+	if (version == NULL)
+		return answer_rcode(dw, msg, conf, out, limit, WIRE_RCODE_SERVFAIL, msg->has_edns);
+
+	struct answer a;
+	answer_begin(&a, msg, conf, out, limit, WIRE_RCODE_NOERROR, msg->has_edns);
+	struct auth_query q = {
+		.msg = msg,
+		.is_do = msg->has_edns && msg->edns.is_do,
+		.zones = zones,
+	};
+	unsigned rcode = auth_answer(&q, zone, version, &a.b);
+	dw->stats.n_rcode[rcode < 24 ? rcode : 0]++;
+	return answer_end(&a, rcode);
 }
 
 size_t dispatch_handle(void *ctx, const struct net_query *q, uint8_t *out, size_t out_cap)
@@ -208,6 +242,8 @@ size_t dispatch_handle(void *ctx, const struct net_query *q, uint8_t *out, size_
 		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_BADVERS, true);
 	if (msg.qclass == WIRE_CLASS_CH)
 		return answer_chaos(dw, &msg, conf, out, limit, msg.has_edns);
-	/* No zone and no resolver serves this name (yet). */
+	if (msg.qclass == WIRE_CLASS_IN)
+		return answer_authoritative(dw, &msg, conf, out, limit);
+	/* No zone and no resolver serves this class. */
 	return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_REFUSED, msg.has_edns);
 }

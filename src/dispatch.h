@@ -21,6 +21,7 @@
 
 #include "conf/conf.h"
 #include "net/worker.h"
+#include "zone/set.h"
 
 struct dispatch_stats {
 	uint64_t n_queries;     /* messages parsed far enough to be answered or dropped */
@@ -29,12 +30,14 @@ struct dispatch_stats {
 };
 
 struct dispatch_worker {
-	struct conf *_Atomic *conf; /* the published snapshot pointer (see nimbusd.c) */
+	struct conf *_Atomic *conf;      /* the published snapshot pointers (see nimbusd.c) */
+	struct zone_set *_Atomic *zones;
 	struct dispatch_stats stats;
 };
 
-/* Prepares a worker's dispatch state; conf is the published pointer (borrowed). */
-void dispatch_worker_init(struct dispatch_worker *dw, struct conf *_Atomic *conf);
+/* Prepares a worker's dispatch state; conf and zones are the published pointers (borrowed). */
+void dispatch_worker_init(struct dispatch_worker *dw, struct conf *_Atomic *conf,
+			  struct zone_set *_Atomic *zones);
 
 /* The net_handler_fn of every worker: ctx is its struct dispatch_worker. */
 size_t dispatch_handle(void *ctx, const struct net_query *q, uint8_t *out, size_t out_cap);

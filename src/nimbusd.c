@@ -1,11 +1,12 @@
 /*
  * nimbusd.c - main: command line, configuration, workers, signals, reload.
  *
- * The main thread owns the published configuration pointer `published_conf`
- * (the only mutable global besides libevent's signal handling): it alone
- * writes it, with an atomic exchange on reload, and frees the old snapshot
- * only after every worker has passed a quiescent point (util/qsbr.h).
- * Workers read it through the pointer to this variable that they were given.
+ * The main thread owns the published snapshot pointers `published_conf` and
+ * `published_zones` (the only mutable globals besides libevent's signal
+ * handling): it alone writes them, with an atomic exchange on reload, and
+ * frees the old snapshots only after every worker has passed a quiescent
+ * point (util/qsbr.h). Workers read them through the pointers to these
+ * variables that they were given.
  */
 #include <errno.h>
 #include <event2/event.h>
@@ -28,8 +29,10 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/qsbr.h"
+#include "zones.h"
 
 static struct conf *_Atomic published_conf;
+static struct zone_set *_Atomic published_zones;
 
 struct server {
 	const char *conf_path;
@@ -50,10 +53,13 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: nimbusd [-c FILE] [-d]\n"
 		"       nimbusd --check-config FILE\n"
+		"       nimbusd --check-zone NAME FILE\n"
 		"\n"
 		"  -c, --config FILE       configuration file (default %s/nimbusd.yaml)\n"
 		"  -d, --daemonize         detach and run in the background\n"
 		"  -C, --check-config FILE check FILE and exit 0 if valid, 1 if not\n"
+		"  -Z, --check-zone NAME FILE\n"
+		"                          check the zone file FILE for zone NAME; exit 0 or 1\n"
 		"  -h, --help              show this help\n"
 		"  -V, --version           show the version\n",
 		NIM_SYSCONFDIR);
@@ -104,15 +110,21 @@ static void on_quiescent(void *arg, unsigned worker_index)
 	qsbr_quiescent(arg, worker_index);
 }
 
-/* Publishes a new snapshot and frees the old one once no worker can read it. */
-static void publish_conf(struct server *s, struct conf *conf)
+/*
+ * Publishes new snapshots and frees the old ones once no worker can read
+ * them. The zone versions that moved into the new set stay alive.
+ */
+static void publish(struct server *s, struct conf *conf, struct zone_set *zones)
 {
-	struct conf *old = atomic_exchange_explicit(&published_conf, conf, memory_order_acq_rel);
+	struct conf *old_conf = atomic_exchange_explicit(&published_conf, conf, memory_order_acq_rel);
+	struct zone_set *old_zones =
+		atomic_exchange_explicit(&published_zones, zones, memory_order_acq_rel);
 	uint64_t target = qsbr_advance(s->qsbr);
 	for (unsigned i = 0; i < s->n_workers; i++)
 		net_worker_wake(s->workers[i]);
 	qsbr_wait(s->qsbr, target);
-	conf_free(old);
+	conf_free(old_conf);
+	zones_retire(old_zones, zones);
 }
 
 static bool same_listen(const struct conf_server *a, const struct conf_server *b)
@@ -148,7 +160,13 @@ static void reload(struct server *s)
 	if (old->server.workers != conf->server.workers)
 		log_warning("changes to 'workers' take effect after a restart");
 	apply_logging(conf);
-	publish_conf(s, conf);
+	struct zone_set *zones = NULL;
+	if (zones_build(conf, atomic_load(&published_zones), &zones) != NIM_OK) {
+		log_error("reload failed: out of memory, keeping the running configuration");
+		conf_free(conf);
+		return;
+	}
+	publish(s, conf, zones);
 	log_info("configuration reloaded from '%s'", s->conf_path);
 }
 
@@ -172,7 +190,7 @@ static int start_workers(struct server *s, const struct conf *conf)
 	if (s->workers == NULL || s->dispatch == NULL || s->qsbr == NULL)
 		return NIM_ENOMEM;
 	for (unsigned i = 0; i < s->n_workers; i++) {
-		dispatch_worker_init(&s->dispatch[i], &published_conf);
+		dispatch_worker_init(&s->dispatch[i], &published_conf, &published_zones);
 		struct net_worker_params params = {
 			.index = i,
 			.shared = &s->shared,
@@ -189,6 +207,8 @@ static int start_workers(struct server *s, const struct conf *conf)
 			return ret;
 		}
 	}
+	if (net_workers_split_udp_send(s->workers, s->n_workers) < conf->server.n_listen)
+		log_info("udp answers go out through the receiving sockets on some addresses");
 	for (unsigned i = 0; i < s->n_workers; i++) {
 		int ret = net_worker_start(s->workers[i]);
 		if (ret != NIM_OK) {
@@ -286,6 +306,12 @@ static int run(struct server *s, bool daemonize)
 	apply_logging(conf);
 	atomic_store(&published_conf, conf);
 	s->exit_code = 1;
+	struct zone_set *zones = NULL;
+	if (zones_build(conf, NULL, &zones) != NIM_OK) {
+		log_error("out of memory loading zones");
+		goto out;
+	}
+	atomic_store(&published_zones, zones);
 
 	/* Workers must not take the signals; only the main loop handles them. */
 	sigset_t block, old_mask;
@@ -326,6 +352,7 @@ out:
 	free_signals(s);
 	if (s->base != NULL)
 		event_base_free(s->base);
+	zones_retire(atomic_exchange(&published_zones, NULL), NULL);
 	conf = atomic_exchange(&published_conf, NULL);
 	if (conf != NULL && conf->server.pid_file != NULL && s->exit_code == 0)
 		unlink(conf->server.pid_file);
@@ -341,6 +368,7 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "daemonize", no_argument, NULL, 'd' },
 		{ "check-config", required_argument, NULL, 'C' },
+		{ "check-zone", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -351,7 +379,7 @@ int main(int argc, char **argv)
 	s.shared.conf = &published_conf;
 	bool daemonize = false;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "c:dC:hV", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:dC:Z:hV", options, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			s.conf_path = optarg;
@@ -361,6 +389,12 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			return check_config(optarg);
+		case 'Z':
+			if (optind >= argc) {
+				fprintf(stderr, "nimbusd: --check-zone needs NAME and FILE\n");
+				return 2;
+			}
+			return zones_check_file(optarg, argv[optind]);
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -79,6 +80,37 @@ int net_socket_udp(const struct conf_listen *where, int *out)
 		close(fd);
 		return ret;
 	}
+	*out = fd;
+	return NIM_OK;
+}
+
+int net_socket_udp_steer(int fd, unsigned n_receivers)
+{
+	/* A = random(); A %= n_receivers; return A (an index into the group). */
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)(SKF_AD_OFF + SKF_AD_RANDOM)),
+		BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n_receivers),
+		BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog)) != 0)
+		return -errno;
+	return NIM_OK;
+}
+
+int net_socket_udp_sender(const struct conf_listen *where, int *out)
+{
+	int fd;
+	int ret = open_bound(where, SOCK_DGRAM, &fd);
+	if (ret != NIM_OK)
+		return ret;
+	(void)set_int(fd, SOL_SOCKET, SO_SNDBUF, UDP_SNDBUF);
+	/* Nothing should arrive here; if something does, keep the queue tiny. */
+	(void)set_int(fd, SOL_SOCKET, SO_RCVBUF, 1);
+	if (where->addr.ss_family == AF_INET)
+		(void)set_int(fd, IPPROTO_IP, IP_MTU_DISCOVER, IP_PMTUDISC_OMIT);
+	else
+		(void)set_int(fd, IPPROTO_IPV6, IPV6_MTU_DISCOVER, IP_PMTUDISC_OMIT);
 	*out = fd;
 	return NIM_OK;
 }

@@ -25,6 +25,20 @@ bool net_listen_is_wildcard(const struct conf_listen *where);
  */
 int net_socket_udp(const struct conf_listen *where, int *fd);
 
+/*
+ * Makes the kernel hand the datagrams of where's SO_REUSEPORT group (which
+ * fd belongs to) only to the first n_receivers sockets that joined it, at
+ * random. Sockets that join later are send-only. NIM_OK or -errno (for
+ * instance on kernels without SO_ATTACH_REUSEPORT_CBPF).
+ */
+int net_socket_udp_steer(int fd, unsigned n_receivers);
+
+/*
+ * Opens a UDP socket bound like net_socket_udp but meant only for sending:
+ * see net_workers_split_udp_send. NIM_OK and *fd, or -errno.
+ */
+int net_socket_udp_sender(const struct conf_listen *where, int *fd);
+
 /* The same for a listening TCP socket. */
 int net_socket_tcp(const struct conf_listen *where, int *fd);
 

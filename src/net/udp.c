@@ -140,7 +140,7 @@ void net_udp_on_readable(evutil_socket_t fd, short what, void *arg)
 		w->stats.udp_received += (uint64_t)n_rx;
 		int n_tx = answer_batch(w, s, n_rx);
 		if (n_tx > 0)
-			send_batch(w, fd, n_tx);
+			send_batch(w, s->send_fd, n_tx);
 		if (n_rx < UDP_BATCH)
 			break;
 	}

@@ -27,6 +27,9 @@ static void close_listeners(struct net_worker *w)
 		if (w->udp[i].ev != NULL)
 			event_free(w->udp[i].ev);
 		w->udp[i].ev = NULL;
+		if (w->udp[i].send_fd >= 0 && w->udp[i].send_fd != w->udp[i].fd)
+			close(w->udp[i].send_fd);
+		w->udp[i].send_fd = -1;
 		if (w->udp[i].fd >= 0)
 			close(w->udp[i].fd);
 		w->udp[i].fd = -1;
@@ -70,12 +73,15 @@ static int open_sockets(struct net_worker *w, const struct conf *conf, const cha
 		struct net_tcp_listener *t = &w->tcp[w->n_tcp];
 		u->worker = w;
 		u->fd = -1;
+		u->send_fd = -1;
+		u->listen = l;
 		t->fd = -1;
 		u->family = l->addr.ss_family;
 		u->has_pktinfo = net_listen_is_wildcard(l);
 		int ret = net_socket_udp(l, &u->fd);
 		if (ret != NIM_OK)
 			goto fail;
+		u->send_fd = u->fd;
 		w->n_udp++;
 		t->worker = w;
 		ret = net_socket_tcp(l, &t->fd);
@@ -128,6 +134,24 @@ int net_worker_new(const struct net_worker_params *params, struct net_worker **o
 fail:
 	net_worker_free(w);
 	return ret;
+}
+
+unsigned net_workers_split_udp_send(struct net_worker *const *workers, unsigned n)
+{
+	unsigned n_split = 0;
+	for (size_t i = 0; n > 0 && i < workers[0]->n_udp; i++) {
+		/* The program belongs to the address's group; attach it before senders join. */
+		if (net_socket_udp_steer(workers[0]->udp[i].fd, n) != NIM_OK)
+			continue;
+		for (unsigned k = 0; k < n; k++) {
+			struct net_udp_socket *u = &workers[k]->udp[i];
+			int fd;
+			if (net_socket_udp_sender(u->listen, &fd) == NIM_OK)
+				u->send_fd = fd;
+		}
+		n_split++;
+	}
+	return n_split;
 }
 
 static void *worker_main(void *arg)

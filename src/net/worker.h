@@ -90,6 +90,16 @@ struct net_worker;
 int net_worker_new(const struct net_worker_params *params, struct net_worker **out,
 		   const char **err_addr);
 
+/*
+ * Gives each of the n workers (all created from the same configuration, not
+ * yet started) a send-only UDP socket per listen address, and steers
+ * incoming datagrams to the receiving sockets only (SO_ATTACH_REUSEPORT_CBPF).
+ * Why: see struct net_udp_socket. Where the kernel refuses, answers keep
+ * going out through the receiving sockets; nothing else changes.
+ * Returns the number of addresses split.
+ */
+unsigned net_workers_split_udp_send(struct net_worker *const *workers, unsigned n);
+
 /* Starts the worker's thread. NIM_OK or -errno. */
 int net_worker_start(struct net_worker *w);
 

@@ -41,6 +41,14 @@ struct net_udp_batch {
 struct net_udp_socket {
 	struct net_worker *worker;
 	int fd;
+	/*
+	 * Answers leave through send_fd, a socket of the same address and port
+	 * that is not in the event loop: sending through a polled socket costs
+	 * an epoll wake-up per datagram (the kernel signals write space each
+	 * time a sent datagram is freed). send_fd == fd when that is not possible.
+	 */
+	int send_fd;
+	const struct conf_listen *listen; /* borrowed until net_workers_split_udp_send */
 	int family;
 	bool has_pktinfo;
 	struct event *ev;

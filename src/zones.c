@@ -1,0 +1,141 @@
+#include "zones.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util/diag.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "wire/name.h"
+#include "zone/load.h"
+
+static void log_zone_diags(const struct nim_diag_list *diags)
+{
+	char line[1024];
+	for (const struct nim_diag *d = diags->head; d != NULL; d = d->next) {
+		nim_diag_format(d, line, sizeof(line));
+		if (d->severity == NIM_DIAG_ERROR)
+			log_error("%s", line);
+		else
+			log_warning("%s", line);
+	}
+}
+
+static bool same_file_state(const struct zone_entry *e, const struct stat *st)
+{
+	return e->file_size == st->st_size && e->file_mtime.tv_sec == st->st_mtim.tv_sec &&
+	       e->file_mtime.tv_nsec == st->st_mtim.tv_nsec;
+}
+
+/*
+ * Gives entry a version: the previous one when its file is unchanged, a
+ * freshly loaded one when it loads, else the previous one (or none).
+ */
+static void load_entry(struct zone_entry *entry, const struct zone_entry *previous,
+		       const char *name)
+{
+	struct zone_version *old_version =
+		previous != NULL && strcmp(previous->file, entry->file) == 0
+			? atomic_load(&((struct zone_entry *)previous)->version)
+			: NULL;
+	struct stat st;
+	if (stat(entry->file, &st) == 0 && old_version != NULL && same_file_state(previous, &st)) {
+		atomic_store(&entry->version, old_version);
+		entry->file_mtime = previous->file_mtime;
+		entry->file_size = previous->file_size;
+		return;
+	}
+	struct nim_diag_list diags;
+	struct zone_version *version = NULL;
+	nim_diag_list_init(&diags);
+	int ret = zone_load_file(entry->file, entry->origin, &diags, &version);
+	log_zone_diags(&diags);
+	nim_diag_list_clear(&diags);
+	if (ret == NIM_OK) {
+		atomic_store(&entry->version, version);
+		entry->file_mtime = st.st_mtim;
+		entry->file_size = st.st_size;
+		log_info("zone '%s' loaded from '%s', serial %u, %zu records", name, entry->file,
+			 version->serial, version->n_records);
+		return;
+	}
+	if (old_version != NULL) {
+		atomic_store(&entry->version, old_version);
+		entry->file_mtime = previous->file_mtime;
+		entry->file_size = previous->file_size;
+		log_error("zone '%s' not reloaded: %s; serving serial %u", name, nim_strerror(ret),
+			  old_version->serial);
+	} else {
+		log_error("zone '%s' not loaded: %s; its queries get SERVFAIL", name,
+			  nim_strerror(ret));
+	}
+}
+
+int zones_build(const struct conf *conf, const struct zone_set *old, struct zone_set **out)
+{
+	struct zone_set *set = zone_set_new(conf->n_zones);
+	if (set == NULL)
+		return NIM_ENOMEM;
+	for (size_t i = 0; i < conf->n_zones; i++) {
+		uint8_t origin[WIRE_NAME_MAXLEN];
+		size_t origin_len;
+		struct zone_entry *entry;
+		/* The configuration loader has checked the name already. */
+		if (wire_name_from_str(conf->zones[i].name, NULL, origin, &origin_len) != NIM_OK)
+			continue;
+		int ret = zone_set_add(set, origin, conf->zones[i].file, &entry);
+		if (ret == NIM_ENOMEM) {
+			zone_set_free(set);
+			return ret;
+		}
+		if (ret != NIM_OK)
+			continue;
+		const struct zone_entry *previous = old != NULL ? zone_set_get(old, origin) : NULL;
+		load_entry(entry, previous, conf->zones[i].name);
+	}
+	if (zone_set_seal(set) != NIM_OK) {
+		zones_retire(set, old);
+		return NIM_ENOMEM;
+	}
+	*out = set;
+	return NIM_OK;
+}
+
+void zones_retire(struct zone_set *old, const struct zone_set *current)
+{
+	if (old == NULL)
+		return;
+	for (size_t i = 0; current != NULL && i < old->n_entries; i++) {
+		struct zone_entry *e = &old->entries[i];
+		const struct zone_entry *now = zone_set_get(current, e->origin);
+		if (now != NULL && atomic_load(&((struct zone_entry *)now)->version) ==
+					   atomic_load(&e->version))
+			atomic_store(&e->version, NULL);
+	}
+	zone_set_free(old);
+}
+
+int zones_check_file(const char *name, const char *path)
+{
+	uint8_t origin[WIRE_NAME_MAXLEN];
+	size_t origin_len;
+	if (wire_name_from_str(name, NULL, origin, &origin_len) != NIM_OK) {
+		fprintf(stderr, "nimbusd: '%s' is not a valid zone name\n", name);
+		return 1;
+	}
+	struct nim_diag_list diags;
+	struct zone_version *version = NULL;
+	nim_diag_list_init(&diags);
+	int ret = zone_load_file(path, origin, &diags, &version);
+	nim_diag_list_print(&diags, stderr);
+	nim_diag_list_clear(&diags);
+	if (ret != NIM_OK) {
+		fprintf(stderr, "%s: zone '%s' has errors: %s\n", path, name, nim_strerror(ret));
+		return 1;
+	}
+	printf("%s: zone '%s' is valid, serial %u, %zu records\n", path, name, version->serial,
+	       version->n_records);
+	zone_version_free(version);
+	return 0;
+}
