@@ -95,7 +95,8 @@ static bool step_cname(struct auth_ctx *c, const struct zone_node *node,
 		return false;
 	c->visited[c->n_chain] = node;
 	const struct zone_rrset *cname = zone_node_rrset(node, WIRE_TYPE_CNAME);
-	if (!auth_put_required(c, WIRE_SECTION_ANSWER, c->sname, cname, AUTH_TTL_ANY))
+	if (cname == NULL || cname->n_rr == 0 ||
+	    !auth_put_required(c, WIRE_SECTION_ANSWER, c->sname, cname, AUTH_TTL_ANY))
 		return false;
 	if (wild_encloser != NULL) {
 		struct auth_proof *p = auth_proof_add(c, AUTH_PROOF_WILDCARD, c->v, c->sname);
@@ -114,7 +115,7 @@ static bool step_cname(struct auth_ctx *c, const struct zone_node *node,
 static bool step_dname(struct auth_ctx *c, const struct zone_node *node)
 {
 	const struct zone_rrset *dname = zone_node_rrset(node, WIRE_TYPE_DNAME);
-	if (dname == NULL || is_visited(c, node))
+	if (dname == NULL || dname->n_rr == 0 || is_visited(c, node))
 		return false;
 	c->visited[c->n_chain] = node;
 	if (!auth_put_required(c, WIRE_SECTION_ANSWER, node->owner, dname, AUTH_TTL_ANY))
@@ -316,8 +317,8 @@ static void put_authority(struct auth_ctx *c)
 		put_proofs(c);
 		break;
 	case AUTH_OUT_REFERRAL:
-		put_proofs(c); /* wildcard CNAMEs that led to the cut */
 		auth_referral_authority(c);
+		put_proofs(c); /* of wildcard CNAMEs that led to the cut */
 		break;
 	case AUTH_OUT_DONE:
 		break;
@@ -328,16 +329,24 @@ unsigned auth_answer(const struct auth_query *q, const struct zone_entry *zone,
 		     const struct zone_version *version, struct wire_builder *b)
 {
 	(void)zone;
-	struct auth_ctx c = {
-		.q = q,
-		.b = b,
-		.qtype = q->msg->qtype,
-		.is_do = q->is_do,
-		.is_aa = true,
-		.rcode = WIRE_RCODE_NOERROR,
-		.outcome = AUTH_OUT_ANSWER,
-		.v = ds_parent(q, version),
-	};
+	/* Field by field: the lists (about 7 KiB) need no clearing, only their counts. */
+	struct auth_ctx c;
+	c.q = q;
+	c.b = b;
+	c.qtype = q->msg->qtype;
+	c.is_do = q->is_do;
+	c.is_tc = false;
+	c.is_aa = true;
+	c.rcode = WIRE_RCODE_NOERROR;
+	c.outcome = AUTH_OUT_ANSWER;
+	c.v = ds_parent(q, version);
+	c.n_chain = 0;
+	c.neg_v = NULL;
+	c.cut = NULL;
+	c.cut_v = NULL;
+	c.n_proofs = 0;
+	c.n_extra = 0;
+	c.n_denials = 0;
 	memcpy(c.sname, q->msg->qname, q->msg->qname_len);
 	while (answer_step(&c))
 		;
