@@ -107,9 +107,9 @@ static bool step_cname(struct auth_ctx *c, const struct zone_node *node,
 }
 
 /*
- * DNAME step (RFC 6672 §3.3): the DNAME RRset, then a CNAME synthesized
+ * DNAME step (RFC 6672 §3.1): the DNAME RRset, then a CNAME synthesized
  * from it for the current name (owner: the name, TTL: the DNAME's, RFC 6672
- * §3.3 and §5.3.1; never signed), then the chain follows that CNAME.
+ * §3.1; not signed, §5.1), then the chain follows that CNAME.
  * A synthesized name longer than 255 octets is YXDOMAIN (RFC 6672 §2.2).
  */
 static bool step_dname(struct auth_ctx *c, const struct zone_node *node)
@@ -176,7 +176,7 @@ static bool step_nodata(struct auth_ctx *c, const struct zone_node *node,
 
 /*
  * NXDOMAIN (RFC 2308 §2.1): neither the name nor a wildcard that covers it
- * exists. In a chain the RCODE speaks of the last name (RFC 6604 §2.1).
+ * exists. In a chain the RCODE speaks of the last name (RFC 6604 §2).
  */
 static bool step_nxdomain(struct auth_ctx *c, const struct zone_node *encloser)
 {
@@ -190,7 +190,7 @@ static bool step_nxdomain(struct auth_ctx *c, const struct zone_node *encloser)
 }
 
 /*
- * Wildcard step (RFC 4592 §3.3.1): the name does not exist; the source of
+ * Wildcard step (RFC 4592 §3.3): the name does not exist; the source of
  * synthesis is "*.<closest encloser>" if that exists. The lookup stopped at
  * cuts and DNAMEs, so a wildcard never answers at or below a delegation,
  * and an existing name (empty non-terminals too) never reaches this step.
@@ -227,7 +227,7 @@ static bool follows_cname(uint16_t qtype)
 /*
  * Exact match step (RFC 1034 §4.3.2 step 3a), also for the source of a
  * wildcard synthesis (wild_encloser non-NULL: owners become the current
- * name, RFC 4592 §3.3.1, and the answer needs its proof, RFC 4035 §3.1.3.3).
+ * name, RFC 4592 §3.3, and the answer needs its proof, RFC 4035 §3.1.3.3).
  * An RRset of QTYPE at a CNAME owner (NSEC, RRSIG: RFC 4035 §2.5) answers
  * the query itself; otherwise the CNAME is followed.
  */

@@ -117,7 +117,7 @@ bool auth_put_required(struct auth_ctx *c, enum wire_section section, const uint
 /* Writes every RRSIG at node as one RRset (qtype RRSIG). Returns true when any existed. */
 bool auth_put_rrsigs(struct auth_ctx *c, const uint8_t *owner, const struct zone_node *node);
 
-/* Writes a synthesized CNAME (RFC 6672 §3.3: no RRSIG, TTL of the DNAME). */
+/* Writes a synthesized CNAME (RFC 6672 §3.1 and §5.1: TTL of the DNAME, no RRSIG). */
 bool auth_put_cname(struct auth_ctx *c, const uint8_t *owner, uint32_t ttl, const uint8_t *target,
 		    size_t target_len);
 

@@ -412,7 +412,7 @@ static void test_cname_chain(void **state)
 	assert_string_equal(AUTHORITY(p), "");
 	ldns_pkt_free(p);
 
-	/* RFC 6604 §2.1: the RCODE speaks of the last name. */
+	/* RFC 6604 §2: the RCODE speaks of the last name. */
 	p = ask("tonx.example.test.", WIRE_TYPE_A);
 	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NXDOMAIN);
 	assert_string_equal(ANSWER(p), "tonx.example.test. CNAME");
@@ -499,7 +499,7 @@ static void test_cname_to_referral(void **state)
 	ldns_pkt_free(p);
 }
 
-/* RFC 6672 §3.3: DNAME, synthesized CNAME with the DNAME's TTL, then the target. */
+/* RFC 6672 §3.1: DNAME, synthesized CNAME with the DNAME's TTL, then the target. */
 static void test_dname(void **state)
 {
 	(void)state;
@@ -542,7 +542,7 @@ static void test_dname_yxdomain(void **state)
 	ldns_pkt_free(p);
 }
 
-/* RFC 4592 §3.3.1: synthesis with the query name as owner. */
+/* RFC 4592 §3.3: synthesis with the query name as owner. */
 static void test_wildcard(void **state)
 {
 	(void)state;
@@ -557,7 +557,7 @@ static void test_wildcard(void **state)
 	assert_string_equal(ANSWER(p), "a.b.wild.example.test. TXT");
 	ldns_pkt_free(p);
 
-	/* Existing names and ENTs block the wildcard (RFC 4592 §2.2.2). */
+	/* Existing names and ENTs block the wildcard (RFC 4592 §2.2). */
 	p = ask("exists.wild.example.test.", WIRE_TYPE_TXT);
 	assert_string_equal(ANSWER(p), "");
 	assert_string_equal(AUTHORITY(p), "example.test. SOA");
@@ -908,6 +908,37 @@ static void test_nsec3_nodata_referral(void **state)
 	ldns_pkt_free(p);
 }
 
+/* RFC 4035 §3.1.1: proofs are required; when they do not fit in 512 octets, TC. */
+static void test_dnssec_truncation(void **state)
+{
+	(void)state;
+	unsigned rcode;
+	struct ask a = { .qname = "nothere.example-nsec3.test.", .qtype = WIRE_TYPE_A,
+			 .is_do = true, .limit = 512 };
+	ldns_pkt *p = ask_full(&a, &rcode);
+	assert_int_equal(rcode, WIRE_RCODE_NXDOMAIN);
+	assert_true(ldns_pkt_tc(p));
+	assert_true(ldns_pkt_nscount(p) < 8);
+	ldns_pkt_free(p);
+}
+
+/* QTYPE RRSIG (RFC 8482 §7 lets it be treated like ANY): every RRSIG at the name. */
+static void test_qtype_rrsig(void **state)
+{
+	(void)state;
+	ldns_pkt *p = ask("ns1.example-nsec.test.", WIRE_TYPE_RRSIG);
+	assert_true(ldns_pkt_aa(p));
+	assert_string_equal(ANSWER(p), "ns1.example-nsec.test. RRSIG(A); "
+				       "ns1.example-nsec.test. RRSIG(AAAA); "
+				       "ns1.example-nsec.test. RRSIG(NSEC)");
+	ldns_pkt_free(p);
+	/* An unsigned zone has none: NODATA. */
+	p = ask("www.example.test.", WIRE_TYPE_RRSIG);
+	assert_string_equal(ANSWER(p), "");
+	assert_string_equal(AUTHORITY(p), "example.test. SOA");
+	ldns_pkt_free(p);
+}
+
 /* RFC 5155 §7.2.8: an NSEC3 owner name does not exist for queries. */
 static void test_nsec3_owner_query(void **state)
 {
@@ -951,6 +982,8 @@ int main(void)
 		cmocka_unit_test(test_nsec3_wildcard),
 		cmocka_unit_test(test_nsec3_nodata_referral),
 		cmocka_unit_test(test_nsec3_owner_query),
+		cmocka_unit_test(test_dnssec_truncation),
+		cmocka_unit_test(test_qtype_rrsig),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
