@@ -354,8 +354,12 @@ unsigned auth_answer(const struct auth_query *q, const struct zone_entry *zone,
 	if (!c.is_tc)
 		auth_additional(&c);
 
+	/*
+	 * RFC 4035 §3.1.6: an authoritative response clears CD (NSD and Knot
+	 * do); AD is never set here, we validate nothing.
+	 */
 	uint16_t flags = (uint16_t)(b->buf[2] << 8 | b->buf[3]);
-	flags &= (uint16_t) ~(WIRE_FLAG_AA | WIRE_RCODE_MASK);
+	flags &= (uint16_t) ~(WIRE_FLAG_AA | WIRE_FLAG_CD | WIRE_FLAG_AD | WIRE_RCODE_MASK);
 	if (c.is_aa)
 		flags |= WIRE_FLAG_AA;
 	flags |= (uint16_t)(c.rcode & WIRE_RCODE_MASK);

@@ -35,8 +35,9 @@ struct auth_query {
  * Answers q from zone (zone's version must be non-NULL; the caller answers
  * SERVFAIL otherwise) into b, which already holds the header and the
  * question (and has the OPT record's room reserved). Writes the answer,
- * authority and additional sections, and sets AA, TC and the low 4 bits of
- * the RCODE in the header, keeping the caller's other flags. Returns the
+ * authority and additional sections, sets AA, TC and the low 4 bits of the
+ * RCODE in the header, clears CD and AD (RFC 4035 §3.1.6), and keeps the
+ * caller's other flags (QR, opcode, RD). Returns the
  * RCODE it set (WIRE_RCODE_NOERROR, _NXDOMAIN, _YXDOMAIN).
  * Other zones of q->zones (may be NULL: then only version is used) answer
  * where RFC 1034 §4.3.2 says "go back to step 1": the targets of CNAMEs and

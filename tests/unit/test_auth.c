@@ -227,6 +227,7 @@ struct ask {
 	uint16_t qtype;
 	bool has_edns;
 	bool is_do;
+	bool is_cd;
 	size_t limit; /* 0: 4096 with EDNS, 512 without */
 };
 
@@ -243,7 +244,8 @@ static ldns_pkt *ask_full(const struct ask *a, unsigned *rcode)
 
 	uint8_t query[512];
 	struct wire_builder qb;
-	wire_builder_init(&qb, query, sizeof(query), 0x1234, WIRE_FLAG_RD);
+	wire_builder_init(&qb, query, sizeof(query), 0x1234,
+			  WIRE_FLAG_RD | (a->is_cd ? WIRE_FLAG_CD : 0));
 	assert_int_equal(wire_builder_question(&qb, qname, a->qtype, WIRE_CLASS_IN), NIM_OK);
 	if (a->has_edns || a->is_do) {
 		struct wire_edns_out e = { .udp_size = 4096, .is_do = a->is_do };
@@ -262,7 +264,8 @@ static ldns_pkt *ask_full(const struct ask *a, unsigned *rcode)
 	size_t limit = a->limit != 0 ? a->limit : msg.has_edns ? 4096 : 512;
 	struct wire_builder b;
 	wire_builder_init(&b, out, limit, msg.id,
-			  WIRE_FLAG_QR | (msg.flags & (WIRE_OPCODE_MASK | WIRE_FLAG_RD)));
+			  WIRE_FLAG_QR |
+				  (msg.flags & (WIRE_OPCODE_MASK | WIRE_FLAG_RD | WIRE_FLAG_CD)));
 	if (msg.has_edns)
 		assert_int_equal(wire_builder_reserve(&b, WIRE_OPT_RR_LEN), NIM_OK);
 	assert_int_equal(wire_builder_question(&b, msg.qname, msg.qtype, msg.qclass), NIM_OK);
@@ -351,6 +354,17 @@ static void test_exact(void **state)
 	assert_string_equal(ANSWER(p), "wWw.Example.TEST. A");
 	assert_string_equal(AUTHORITY(p), "");
 	assert_string_equal(ADDITIONAL(p), "");
+	ldns_pkt_free(p);
+
+	/* RD is kept; CD is cleared in an authoritative answer (RFC 4035 §3.1.6; NSD, Knot). */
+	unsigned rcode;
+	struct ask a = { .qname = "www.example.test.", .qtype = WIRE_TYPE_A, .is_do = true,
+			 .is_cd = true };
+	p = ask_full(&a, &rcode);
+	assert_true(ldns_pkt_rd(p));
+	assert_false(ldns_pkt_cd(p));
+	assert_false(ldns_pkt_ad(p));
+	assert_true(ldns_pkt_aa(p));
 	ldns_pkt_free(p);
 }
 
