@@ -11,6 +11,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#define HUGE_PAGE_LEN ((uintptr_t)2 << 20)
 
 struct arena_block {
 	struct arena_block *next;
@@ -43,6 +46,7 @@ static struct arena_block *grow(struct arena *a, size_t len)
 	struct arena_block *b = malloc(sizeof(*b) + cap);
 	if (b == NULL)
 		return NULL;
+	arena_advise_huge(b, sizeof(*b) + cap);
 	b->cap = cap;
 	b->used = 0;
 	b->next = a->head;
@@ -79,6 +83,19 @@ void *arena_memdup(struct arena *a, const void *src, size_t len)
 	if (p != NULL && len != 0)
 		memcpy(p, src, len);
 	return p;
+}
+
+void arena_advise_huge(void *p, size_t len)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t start = ((uintptr_t)p + HUGE_PAGE_LEN - 1) & ~(HUGE_PAGE_LEN - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(HUGE_PAGE_LEN - 1);
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)len;
+#endif
 }
 
 void arena_clear(struct arena *a)

@@ -48,6 +48,15 @@ void *arena_alloc(struct arena *a, size_t len);
 /* Like arena_alloc, then copies len octets from src. */
 void *arena_memdup(struct arena *a, const void *src, size_t len);
 
+/*
+ * Asks the kernel to back [p, p + len) with huge pages where it can (Linux
+ * transparent huge pages in "madvise" mode): a large zone touches hundreds
+ * of megabytes once, and in virtual machines the page faults of 4 KiB pages
+ * cost more than building the data. Only whole 2 MiB pages inside the
+ * range are affected; a hint, never an error.
+ */
+void arena_advise_huge(void *p, size_t len);
+
 /* Frees every block; the arena is empty and reusable afterwards. */
 void arena_clear(struct arena *a);
 

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/arena.h"
 #include "util/error.h"
 #include "wire/rdata.h"
 #include "zone/internal.h"
@@ -31,46 +32,51 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem_len)
 	void *p = realloc(*arr, cap2 * elem_len);
 	if (p == NULL)
 		return NIM_ENOMEM;
+	arena_advise_huge(p, cap2 * elem_len);
 	*arr = p;
 	*cap = cap2;
 	return NIM_OK;
 }
 
-static int table_insert(struct zone_builder *b, uint32_t id);
+static void table_insert(struct zone_builder *b, uint32_t id);
 
 /* Doubles the name table and reinserts every name (their hashes are kept). */
 static int table_grow(struct zone_builder *b)
 {
 	size_t n_slots = (b->table_mask + 1) * 2;
-	uint32_t *t = calloc(n_slots, sizeof(*t));
+	uint64_t *t = calloc(n_slots, sizeof(*t));
 	if (t == NULL)
 		return NIM_ENOMEM;
+	arena_advise_huge(t, n_slots * sizeof(*t));
 	free(b->table);
 	b->table = t;
 	b->table_mask = n_slots - 1;
 	for (uint32_t id = 0; id < b->n_names; id++)
-		(void)table_insert(b, id);
+		table_insert(b, id);
 	return NIM_OK;
 }
 
-static int table_insert(struct zone_builder *b, uint32_t id)
+/* A slot holds the high half of the hash beside the id: a miss reads no name. */
+static void table_insert(struct zone_builder *b, uint32_t id)
 {
-	size_t i = zone_hash_mix(b->names[id].hash) & b->table_mask;
+	uint64_t h = b->names[id].hash;
+	size_t i = zone_hash_mix(h) & b->table_mask;
 	while (b->table[i] != 0)
 		i = (i + 1) & b->table_mask;
-	b->table[i] = id + 1;
-	return NIM_OK;
+	b->table[i] = (h >> 32 << 32) | ((uint64_t)id + 1);
 }
 
 static uint32_t table_get(const struct zone_builder *b, const uint8_t *name, size_t len, uint64_t h)
 {
 	for (size_t i = zone_hash_mix(h) & b->table_mask;; i = (i + 1) & b->table_mask) {
-		uint32_t slot = b->table[i];
+		uint64_t slot = b->table[i];
 		if (slot == 0)
 			return NO_ID;
-		const struct sname *s = &b->names[slot - 1];
+		if (slot >> 32 != h >> 32)
+			continue;
+		const struct sname *s = &b->names[(uint32_t)slot - 1];
 		if (s->hash == h && s->len == len && zone_name_equal_len(sname_bytes(b, s), name, len))
-			return slot - 1;
+			return (uint32_t)slot - 1;
 	}
 }
 
@@ -90,7 +96,7 @@ static int name_new(struct zone_builder *b, uint32_t off, size_t len, uint64_t h
 	s->parent = NO_ID;
 	s->len = (uint8_t)len;
 	*id = (uint32_t)b->n_names++;
-	(void)table_insert(b, *id);
+	table_insert(b, *id);
 	return NIM_OK;
 }
 
@@ -426,6 +432,7 @@ static int sort_main(struct zone_builder *b)
 	int ret = NIM_ENOMEM;
 	if (ents == NULL || keys == NULL || b->main_ids == NULL)
 		goto out;
+	arena_advise_huge(ents, n * sizeof(*ents));
 	size_t w = 0;
 	size_t k = 0;
 	for (uint32_t id = 0; id < b->n_names; id++) {
@@ -455,12 +462,74 @@ out:
 	return ret;
 }
 
-/* Buckets the records by owner (counting sort): each name's records in file order. */
-static int bucket_records(struct zone_builder *b)
+/* The id a name gets in canonical order: main names by rank, then NSEC3 names by hash. */
+static uint32_t new_id(const struct zone_builder *b, const struct sname *s)
 {
-	b->order = malloc((b->n_recs + 1) * sizeof(*b->order));
-	if (b->order == NULL)
+	return s->kind == NAME_MAIN ? s->pos : (uint32_t)b->n_main + s->pos;
+}
+
+/* Copies the names into canonical order, their bytes packed in that order too. */
+static int gather_names(struct zone_builder *b)
+{
+	size_t n = b->n_names;
+	size_t len = 0;
+	for (size_t id = 0; id < n; id++)
+		len += b->names[id].len;
+	struct sname *names = malloc(n * sizeof(*names));
+	uint8_t *buf = malloc(len + 1);
+	if (names == NULL || buf == NULL) {
+		free(names);
+		free(buf);
 		return NIM_ENOMEM;
+	}
+	arena_advise_huge(names, n * sizeof(*names));
+	size_t w = 0;
+	for (size_t r = 0; r < n; r++) {
+		uint32_t id = r < b->n_main ? b->main_ids[r] : b->nsec3_ids[r - b->n_main];
+		struct sname *s = &names[r];
+		*s = b->names[id];
+		memcpy(buf + w, sname_bytes(b, &b->names[id]), s->len);
+		s->off = (uint32_t)w;
+		w += s->len;
+		if (s->parent != NO_ID)
+			s->parent = new_id(b, &b->names[s->parent]);
+		s->n_recs = 0;
+	}
+	for (size_t i = 0; i < b->n_recs; i++)
+		b->recs[i].name = new_id(b, &b->names[b->recs[i].name]);
+	free(b->names);
+	free(b->name_buf);
+	free(b->table);
+	b->table = NULL;
+	b->names = names;
+	b->name_buf = buf;
+	b->name_len = w;
+	for (size_t r = 0; r < n; r++) {
+		if (r < b->n_main)
+			b->main_ids[r] = (uint32_t)r;
+		else
+			b->nsec3_ids[r - b->n_main] = (uint32_t)r;
+	}
+	return NIM_OK;
+}
+
+/*
+ * Copies the records and their RDATA into canonical order of their owners
+ * (a counting sort, file order kept within an owner), so that the checks
+ * and the layout read memory front to back: on a large zone, random
+ * access, not arithmetic, is what costs.
+ */
+static int gather_records(struct zone_builder *b)
+{
+	struct rec *recs = malloc((b->n_recs + 1) * sizeof(*recs));
+	uint8_t *rdata = malloc(b->rdata_len + 1);
+	b->order = malloc((b->n_recs + 1) * sizeof(*b->order));
+	if (recs == NULL || rdata == NULL || b->order == NULL) {
+		free(recs);
+		free(rdata);
+		return NIM_ENOMEM;
+	}
+	arena_advise_huge(recs, b->n_recs * sizeof(*recs));
 	for (size_t i = 0; i < b->n_recs; i++)
 		b->names[b->recs[i].name].n_recs++;
 	uint32_t sum = 0;
@@ -471,8 +540,20 @@ static int bucket_records(struct zone_builder *b)
 	}
 	for (size_t i = 0; i < b->n_recs; i++) {
 		struct sname *s = &b->names[b->recs[i].name];
-		b->order[s->first_rec + s->n_recs++] = (uint32_t)i;
+		recs[s->first_rec + s->n_recs++] = b->recs[i];
 	}
+	size_t w = 0;
+	for (size_t i = 0; i < b->n_recs; i++) {
+		if (recs[i].rdlen != 0)
+			memcpy(rdata + w, b->rdata + recs[i].rdata_off, recs[i].rdlen);
+		recs[i].rdata_off = (uint32_t)w;
+		w += recs[i].rdlen;
+		b->order[i] = (uint32_t)i;
+	}
+	free(b->recs);
+	free(b->rdata);
+	b->recs = recs;
+	b->rdata = rdata;
 	return NIM_OK;
 }
 
@@ -491,7 +572,9 @@ int zone_builder_finish(struct zone_builder *b, struct nim_diag_list *diags,
 	if (ret == NIM_OK)
 		ret = sort_main(b);
 	if (ret == NIM_OK)
-		ret = bucket_records(b);
+		ret = gather_names(b);
+	if (ret == NIM_OK)
+		ret = gather_records(b);
 	if (ret == NIM_OK)
 		ret = zone_check_nodes(b);
 	if (ret == NIM_OK)

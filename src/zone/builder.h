@@ -9,11 +9,12 @@
  * of the record concerned (errors stop the version from being made,
  * warnings do not): no SOA or several SOAs at the apex (error); no NS at the
  * apex (error); CNAME beside other data, except RRSIG/NSEC (RFC 2181 §10.1,
- * RFC 4035 §2.5) (error); records outside the zone (warning, ignored);
+ * RFC 4035 §2.5), or more than one CNAME (error); records outside the zone (warning, ignored);
  * missing glue for in-zone NS targets under a delegation (warning); TTLs that
  * differ within an RRset (warning, all set to the first one's TTL as RFC
- * 2181 §5.2 asks); duplicate records (dropped silently, RFC 2181 §5);
- * class other than IN (error).
+ * 2181 §5.2 asks); duplicate records (dropped silently, RFC 2181 §5; names
+ * in RDATA compared without case); class other than IN (error); more than
+ * 65535 records in one RRset (error).
  * Threads: a builder belongs to one thread. Allocates: its staging storage
  * (freed by zone_builder_free) and the version's arena.
  */
@@ -34,10 +35,12 @@ struct zone_builder *zone_builder_new(const uint8_t *origin);
 /*
  * Adds one record. owner is a trusted uncompressed wire name, rdata
  * uncompressed wire RDATA (checked against the type's descriptor: NIM_EMALFORMED
- * if it does not fit). file and line locate the record for later
+ * if it does not fit, if a name in it is compressed, or for a meta-type
+ * such as OPT or ANY). file and line locate the record for later
  * diagnostics (file is borrowed until zone_builder_free). Returns NIM_OK,
- * NIM_EMALFORMED or NIM_ENOMEM. Out-of-zone records are accepted here and
- * reported by zone_builder_finish.
+ * NIM_EMALFORMED, NIM_ENOMEM, or NIM_EINVAL once finished. Out-of-zone
+ * records and classes other than IN are accepted here and reported by
+ * zone_builder_finish.
  */
 int zone_builder_add(struct zone_builder *b, const uint8_t *owner, uint16_t type, uint16_t rclass,
 		     uint32_t ttl, const uint8_t *rdata, uint16_t rdlength, const char *file,

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/arena.h"
 #include "util/error.h"
 #include "wire/rdata.h"
 #include "zone/internal.h"
@@ -149,6 +150,7 @@ static int add_group(struct zone_builder *b, uint32_t first, uint32_t n)
 		struct group *p = realloc(b->groups, cap * sizeof(*p));
 		if (p == NULL)
 			return NIM_ENOMEM;
+		arena_advise_huge(p, cap * sizeof(*p));
 		b->groups = p;
 		b->groups_cap = cap;
 	}

@@ -60,6 +60,11 @@ static int walk(uint16_t type, const uint8_t *rdata, size_t end, uint8_t *out)
 				return NIM_EMALFORMED;
 			p += f->fixed_len;
 			break;
+		case WIRE_RDF_STRING_OPT:
+			/* RFC 1183 §3.2: the ISDN subaddress is there only if octets remain. */
+			if (p == end)
+				break;
+			/* fall through */
 		case WIRE_RDF_STRING:
 			if (p >= end || end - p - 1 < rdata[p])
 				return NIM_EMALFORMED;

@@ -98,7 +98,7 @@ struct zone_builder {
 	size_t name_len, name_cap;
 	uint8_t *rdata;
 	size_t rdata_len, rdata_cap;
-	uint32_t *table; /* name id + 1 by hash, open addressing; 0 is empty */
+	uint64_t *table; /* hash high half << 32 | (name id + 1), open addressing; 0 is empty */
 	size_t table_mask;
 	const char **files; /* borrowed */
 	size_t n_files, files_cap;

@@ -46,12 +46,19 @@ enum zone_node_flag {
 
 struct zone_node {
 	const uint8_t *owner;   /* wire name, letter case as in the zone file */
-	const struct zone_rrset *rrsets; /* sorted by type; RRSIG sets hang off rrset.rrsig */
+	/*
+	 * Sorted by type; RRSIG sets hang off rrset.rrsig. RRSIGs whose
+	 * covered type has no RRset here (rare) are the one exception: they
+	 * are merged into a single RRset of type RRSIG in this array, so that
+	 * they stay reachable (its rrsig is NULL).
+	 */
+	const struct zone_rrset *rrsets;
 	uint16_t n_rrsets;      /* 0 for an empty non-terminal */
 	uint16_t flags;         /* enum zone_node_flag */
-	uint32_t index;         /* position in canonical order */
-	const struct zone_node *parent; /* NULL at the apex */
-	const struct zone_node *nsec3;  /* the NSEC3 node for this owner, or NULL */
+	uint32_t index;         /* position in canonical order (NSEC3 nodes: in nsec3_nodes) */
+	const struct zone_node *parent; /* NULL at the apex; the apex for NSEC3 nodes */
+	/* The NSEC3 node for this owner, or NULL (always NULL when occluded or without NSEC3PARAM). */
+	const struct zone_node *nsec3;
 };
 
 /* NSEC3PARAM of the NSEC3 chain the zone is signed with. */
@@ -71,7 +78,13 @@ struct zone_version {
 	uint32_t serial;
 	const struct zone_node *const *nodes; /* canonical order; nodes[0] is the apex */
 	size_t n_nodes;
-	const struct zone_node *const *nsec3_nodes; /* by hashed owner (base32hex label order) */
+	/*
+	 * By hashed owner (base32hex label order). An owner that holds NSEC3
+	 * records, is one 32-character base32hex label below the apex and has
+	 * nothing below it lives here and nowhere else: it is in neither nodes
+	 * nor the hash index (zone_version_find does not see it).
+	 */
+	const struct zone_node *const *nsec3_nodes;
 	size_t n_nsec3_nodes;
 	bool is_signed;  /* DNSKEY at the apex and RRSIGs present */
 	bool has_nsec3;  /* NSEC3PARAM at the apex and an NSEC3 chain */
@@ -84,7 +97,8 @@ struct zone_version {
 /* Result of a lookup (RFC 1034 §4.3.2 steps 3a-3c). */
 struct zone_match {
 	const struct zone_node *node;     /* exact match (not occluded), or NULL */
-	const struct zone_node *encloser; /* closest encloser: deepest existing ancestor-or-self; the apex at least */
+	/* Closest encloser: deepest existing ancestor-or-self, the apex at least; the cut or DNAME node when the lookup stopped there. */
+	const struct zone_node *encloser;
 	const struct zone_node *cut;      /* first delegation below the apex at or above the name; the lookup stopped there */
 	const struct zone_node *dname;    /* DNAME owner strictly above the name; the lookup stopped there */
 };
@@ -96,7 +110,7 @@ struct zone_match {
  * is the exact match or NULL, and m->encloser the closest encloser.
  * A delegation node that is the name itself is both m->node and m->cut
  * (so that DS can be answered from the parent side, RFC 4035 §3.1.4.1).
- * Allocates nothing.
+ * A name outside the zone leaves every field NULL. Allocates nothing.
  */
 void zone_version_lookup(const struct zone_version *v, const uint8_t *name, struct zone_match *m);
 
@@ -105,8 +119,10 @@ const struct zone_node *zone_version_find(const struct zone_version *v, const ui
 
 /*
  * The last node that sorts before name in canonical order (name need not
- * exist); wraps around to the last node when name sorts before everything
- * after the apex. This is the owner of the NSEC that covers name.
+ * exist), skipping empty non-terminals and occluded nodes, which own no
+ * NSEC (RFC 4035 §2.3); wraps around to the last such node when nothing
+ * sorts before name (name is the apex). This is the owner of the NSEC that
+ * covers name. NULL only for an empty version.
  */
 const struct zone_node *zone_version_previous(const struct zone_version *v, const uint8_t *name);
 

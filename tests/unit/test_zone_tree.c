@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/arena.h"
 #include "util/error.h"
 #include "wire/name.h"
 #include "wire/rdata.h"
@@ -479,6 +480,36 @@ static void zone_set_closest(void **state)
 	zone_set_free(set);
 }
 
+/* The version's allocator: aligned, exact first block, growth, large requests, clear. */
+static void arena_blocks(void **state)
+{
+	struct arena a;
+	arena_init(&a, 100);
+	uint8_t *p = arena_alloc(&a, 3);
+	uint8_t *q = arena_alloc(&a, 5);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % ARENA_ALIGN, 0);
+	assert_ptr_equal(q, p + 8);
+	assert_int_equal(a.used_len, 16);
+	assert_non_null(arena_alloc(&a, 0));
+	/* 104 octets were asked for: one block so far. */
+	size_t one = a.mem_len;
+	assert_true(one >= 104 && one < 104 + 64);
+	uint8_t *big = arena_memdup(&a, "0123456789", 10);
+	assert_memory_equal(big, "0123456789", 10);
+	assert_int_equal(a.mem_len, one); /* still fits */
+	assert_non_null(arena_alloc(&a, 200));
+	assert_true(a.mem_len >= one + ARENA_BLOCK_LEN); /* the next block is a full one */
+	uint8_t *huge = arena_alloc(&a, 3 * ARENA_BLOCK_LEN);
+	assert_non_null(huge);
+	memset(huge, 0xab, 3 * ARENA_BLOCK_LEN);
+	assert_memory_equal(big, "0123456789", 10);
+	arena_clear(&a);
+	assert_int_equal(a.mem_len, 0);
+	assert_non_null(arena_alloc(&a, 1));
+	arena_clear(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -490,6 +521,7 @@ int main(void)
 		cmocka_unit_test(rrsig_placement),
 		cmocka_unit_test(random_tree),
 		cmocka_unit_test(zone_set_closest),
+		cmocka_unit_test(arena_blocks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
