@@ -62,6 +62,7 @@
 
 #include "util/error.h"
 #include "wire/build.h"
+#include "wire/edns.h"
 #include "wire/msg.h"
 #include "wire/name.h"
 #include "wire/rdata.h"
@@ -252,6 +253,25 @@ static void compare_records(const struct wire_msg *m, const ldns_pkt *pkt)
 		CHECK(next[s] == ldns_rr_list_rr_count(lists[s]));
 }
 
+/* The options, walked by wire_edns_option_next, are the OPT RDATA ldns keeps whole. */
+static void check_options(const struct wire_msg *m, const ldns_pkt *pkt)
+{
+	struct wire_edns_option_iter it;
+	struct wire_edns_option opt;
+	size_t total = 0;
+	wire_edns_option_iter_init(&it, m);
+	while (wire_edns_option_next(&it, &opt) == NIM_OK) {
+		CHECK(opt.data == m->pkt + m->edns.options_off + total + 4);
+		total += 4u + opt.len;
+	}
+	CHECK(total == m->edns.options_len);
+	const ldns_rdf *data = ldns_pkt_edns_data(pkt);
+	if (total == 0)
+		return;
+	CHECK(data != NULL && ldns_rdf_size(data) == total);
+	CHECK(memcmp(ldns_rdf_data(data), m->pkt + m->edns.options_off, total) == 0);
+}
+
 static void compare_accepted(const struct wire_msg *m, const ldns_pkt *pkt)
 {
 	CHECK(ldns_pkt_id(pkt) == m->id);
@@ -275,6 +295,7 @@ static void compare_accepted(const struct wire_msg *m, const ldns_pkt *pkt)
 		CHECK(ldns_pkt_edns_extended_rcode(pkt) == m->edns.ext_rcode);
 		CHECK(ldns_pkt_edns_version(pkt) == m->edns.version);
 		CHECK(ldns_pkt_edns_do(pkt) == m->edns.is_do);
+		check_options(m, pkt);
 	}
 	CHECK((ldns_pkt_tsig(pkt) != NULL) == m->has_tsig);
 	compare_records(m, pkt);
@@ -304,7 +325,11 @@ static void check_names(const struct wire_msg *m)
 	}
 }
 
-/* Rebuilds an accepted message into cap octets; the result must parse again. */
+/*
+ * Rebuilds an accepted message into cap octets; the result must parse again.
+ * Without TSIG (which must stay last), an OPT record is written the way the
+ * dispatcher does it: space reserved first, the record written last.
+ */
 static void rebuild(const struct wire_msg *m, size_t cap)
 {
 	static uint8_t out[65535];
@@ -314,12 +339,24 @@ static void rebuild(const struct wire_msg *m, size_t cap)
 	struct wire_rr rr;
 	size_t rdata_len;
 	unsigned n_added[3] = {0, 0, 0};
+	struct wire_edns_out edns = {
+	    .udp_size = m->edns.udp_size,
+	    .ext_rcode = m->edns.ext_rcode,
+	    .is_do = m->edns.is_do,
+	    .options = m->pkt + m->edns.options_off,
+	    .options_len = m->edns.options_len,
+	};
+	bool is_opt_reserved = false;
 
 	wire_builder_init(&b, out, cap, m->id, m->flags);
+	if (m->has_edns && !m->has_tsig)
+		is_opt_reserved = wire_builder_reserve(&b, wire_edns_out_len(&edns)) == NIM_OK;
 	bool has_question =
 	    m->has_question && wire_builder_question(&b, m->qname, m->qtype, m->qclass) == NIM_OK;
 	wire_rr_iter_init(&it, m);
 	while (wire_rr_iter_next(&it, &rr) == NIM_OK) {
+		if (rr.type == WIRE_TYPE_OPT && m->has_edns && !m->has_tsig)
+			continue;
 		int ret = wire_rdata_decompress(m->pkt, m->pkt_len, rr.rdata_off, rr.rdlength,
 						rr.type, rdata, sizeof(rdata), &rdata_len);
 		if (ret == NIM_ESPACE)
@@ -337,6 +374,11 @@ static void rebuild(const struct wire_msg *m, size_t cap)
 			wire_builder_set_tc(&b);
 		}
 	}
+	if (is_opt_reserved) {
+		/* Reserved space always suffices, whatever was written before. */
+		CHECK(wire_builder_opt(&b, &edns) == NIM_OK);
+		n_added[WIRE_SECTION_ADDITIONAL]++;
+	}
 	size_t len = wire_builder_finish(&b);
 	CHECK(len <= cap);
 
@@ -349,6 +391,14 @@ static void rebuild(const struct wire_msg *m, size_t cap)
 		CHECK(again.qname_len == m->qname_len);
 		CHECK(memcmp(again.qname, m->qname, m->qname_len) == 0);
 		CHECK(again.qtype == m->qtype && again.qclass == m->qclass);
+	}
+	if (is_opt_reserved) {
+		CHECK(again.has_edns);
+		CHECK(again.edns.udp_size == m->edns.udp_size && again.edns.is_do == m->edns.is_do);
+		CHECK(again.edns.ext_rcode == m->edns.ext_rcode && again.edns.version == 0);
+		CHECK(again.edns.options_len == m->edns.options_len);
+		CHECK(memcmp(again.pkt + again.edns.options_off, edns.options, edns.options_len) ==
+		      0);
 	}
 }
 

@@ -178,6 +178,7 @@ int wire_builder_question(struct wire_builder *b, const uint8_t *qname, uint16_t
 {
 	size_t start = b->len;
 	uint16_t start_n_comp = b->n_comp;
+	assert(b->counts[1] == 0 && b->counts[2] == 0 && b->counts[3] == 0);
 	if (put_name(b, qname, true) != NIM_OK)
 		return NIM_ESPACE;
 	if (room(b) < 4) {

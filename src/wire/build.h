@@ -59,7 +59,10 @@ int wire_builder_reserve(struct wire_builder *b, size_t n);
 /* Gives back reserved octets before writing the record they were kept for. */
 void wire_builder_unreserve(struct wire_builder *b, size_t n);
 
-/* Writes the question (name as given, case kept). NIM_OK or NIM_ESPACE. */
+/*
+ * Writes the question (name as given, case kept; borrowed). Must come before
+ * any record. NIM_OK or NIM_ESPACE (nothing written).
+ */
 int wire_builder_question(struct wire_builder *b, const uint8_t *qname, uint16_t qtype,
 			  uint16_t qclass);
 
