@@ -1,5 +1,6 @@
 #include "zones.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,7 +41,9 @@ static void load_entry(struct zone_entry *entry, const struct zone_entry *previo
 			? atomic_load(&((struct zone_entry *)previous)->version)
 			: NULL;
 	struct stat st;
-	if (stat(entry->file, &st) == 0 && old_version != NULL && same_file_state(previous, &st)) {
+	memset(&st, 0, sizeof(st));
+	bool has_stat = stat(entry->file, &st) == 0;
+	if (has_stat && old_version != NULL && same_file_state(previous, &st)) {
 		atomic_store(&entry->version, old_version);
 		entry->file_mtime = previous->file_mtime;
 		entry->file_size = previous->file_size;
