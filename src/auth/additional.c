@@ -7,7 +7,8 @@
  * Additional data is optional and dropped when it does not fit, with one
  * exception: the glue of a referral whose NS names are below the cut
  * ("in-domain" glue, RFC 9471 §2.1) is needed to follow the referral at
- * all, so when it does not fit the answer is truncated (RFC 9471 §3).
+ * all, so when it does not fit the answer is truncated (RFC 9471 §3.1;
+ * sibling glue is optional, §3.2).
  * Required glue goes first, so that optional data never displaces it.
  * Occluded names (below a cut or a DNAME) are served as glue for a
  * referral only, never as additional data of an authoritative answer.
