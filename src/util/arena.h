@@ -57,6 +57,15 @@ void *arena_memdup(struct arena *a, const void *src, size_t len);
  */
 void arena_advise_huge(void *p, size_t len);
 
+/*
+ * A large scratch array outside any arena, meant to be written in full:
+ * from 4 MiB up its pages are populated in one call (see arena.c), below
+ * that it is plain malloc. NULL on out of memory. Free only with
+ * arena_big_free (NULL allowed).
+ */
+void *arena_big_alloc(size_t len);
+void arena_big_free(void *p);
+
 /* Frees every block; the arena is empty and reusable afterwards. */
 void arena_clear(struct arena *a);
 

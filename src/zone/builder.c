@@ -252,15 +252,25 @@ void zone_builder_free(struct zone_builder *b)
 {
 	if (b == NULL)
 		return;
-	free(b->recs);
-	free(b->names);
-	free(b->name_buf);
-	free(b->rdata);
+	if (b->is_recs_gathered) {
+		arena_big_free(b->recs);
+		arena_big_free(b->rdata);
+	} else {
+		free(b->recs);
+		free(b->rdata);
+	}
+	if (b->is_names_gathered) {
+		arena_big_free(b->names);
+		arena_big_free(b->name_buf);
+	} else {
+		free(b->names);
+		free(b->name_buf);
+	}
 	free(b->table);
 	free(b->files);
 	free(b->pending);
-	free(b->order);
-	free(b->main_ids);
+	arena_big_free(b->order);
+	arena_big_free(b->main_ids);
 	free(b->nsec3_ids);
 	free(b->groups);
 	free(b->scratch);
@@ -426,13 +436,12 @@ static int sort_main(struct zone_builder *b)
 	size_t keys_len = 16;
 	for (size_t id = 0; id < b->n_names; id++)
 		keys_len += 2u * b->names[id].len;
-	struct key_ent *ents = malloc((n + 1) * sizeof(*ents));
-	uint8_t *keys = malloc(keys_len);
-	b->main_ids = malloc((n + 1) * sizeof(*b->main_ids));
+	struct key_ent *ents = arena_big_alloc((n + 1) * sizeof(*ents));
+	uint8_t *keys = arena_big_alloc(keys_len);
+	b->main_ids = arena_big_alloc((n + 1) * sizeof(*b->main_ids));
 	int ret = NIM_ENOMEM;
 	if (ents == NULL || keys == NULL || b->main_ids == NULL)
 		goto out;
-	arena_advise_huge(ents, n * sizeof(*ents));
 	size_t w = 0;
 	size_t k = 0;
 	for (uint32_t id = 0; id < b->n_names; id++) {
@@ -457,8 +466,8 @@ static int sort_main(struct zone_builder *b)
 	b->n_main = n;
 	ret = NIM_OK;
 out:
-	free(ents);
-	free(keys);
+	arena_big_free(ents);
+	arena_big_free(keys);
 	return ret;
 }
 
@@ -475,14 +484,13 @@ static int gather_names(struct zone_builder *b)
 	size_t len = 0;
 	for (size_t id = 0; id < n; id++)
 		len += b->names[id].len;
-	struct sname *names = malloc(n * sizeof(*names));
-	uint8_t *buf = malloc(len + 1);
+	struct sname *names = arena_big_alloc(n * sizeof(*names));
+	uint8_t *buf = arena_big_alloc(len + 1);
 	if (names == NULL || buf == NULL) {
-		free(names);
-		free(buf);
+		arena_big_free(names);
+		arena_big_free(buf);
 		return NIM_ENOMEM;
 	}
-	arena_advise_huge(names, n * sizeof(*names));
 	size_t w = 0;
 	for (size_t r = 0; r < n; r++) {
 		uint32_t id = r < b->n_main ? b->main_ids[r] : b->nsec3_ids[r - b->n_main];
@@ -504,6 +512,7 @@ static int gather_names(struct zone_builder *b)
 	b->names = names;
 	b->name_buf = buf;
 	b->name_len = w;
+	b->is_names_gathered = true;
 	for (size_t r = 0; r < n; r++) {
 		if (r < b->n_main)
 			b->main_ids[r] = (uint32_t)r;
@@ -521,15 +530,14 @@ static int gather_names(struct zone_builder *b)
  */
 static int gather_records(struct zone_builder *b)
 {
-	struct rec *recs = malloc((b->n_recs + 1) * sizeof(*recs));
-	uint8_t *rdata = malloc(b->rdata_len + 1);
-	b->order = malloc((b->n_recs + 1) * sizeof(*b->order));
+	struct rec *recs = arena_big_alloc((b->n_recs + 1) * sizeof(*recs));
+	uint8_t *rdata = arena_big_alloc(b->rdata_len + 1);
+	b->order = arena_big_alloc((b->n_recs + 1) * sizeof(*b->order));
 	if (recs == NULL || rdata == NULL || b->order == NULL) {
-		free(recs);
-		free(rdata);
+		arena_big_free(recs);
+		arena_big_free(rdata);
 		return NIM_ENOMEM;
 	}
-	arena_advise_huge(recs, b->n_recs * sizeof(*recs));
 	for (size_t i = 0; i < b->n_recs; i++)
 		b->names[b->recs[i].name].n_recs++;
 	uint32_t sum = 0;
@@ -554,6 +562,7 @@ static int gather_records(struct zone_builder *b)
 	free(b->rdata);
 	b->recs = recs;
 	b->rdata = rdata;
+	b->is_recs_gathered = true;
 	return NIM_OK;
 }
 

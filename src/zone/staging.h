@@ -107,8 +107,8 @@ struct zone_builder {
 	uint32_t last_name; /* the previous record's owner, for the common run of one owner */
 
 	/* Filled by zone_builder_finish. */
-	uint32_t *order;   /* record indices grouped by owner, each group sorted */
-	uint32_t *main_ids; /* main names in canonical order */
+	uint32_t *order;   /* record indices grouped by owner, each group sorted (arena_big_alloc) */
+	uint32_t *main_ids; /* main names in canonical order (arena_big_alloc) */
 	size_t n_main;
 	uint32_t *nsec3_ids; /* NSEC3 names by hash */
 	size_t n_nsec3;
@@ -118,6 +118,9 @@ struct zone_builder {
 	struct nim_diag_list *diags;
 	size_t n_errors;
 	bool is_spent;
+	/* After gathering, these arrays come from arena_big_alloc, not realloc. */
+	bool is_names_gathered; /* names, name_buf */
+	bool is_recs_gathered;  /* recs, rdata */
 };
 
 /* check.c: groups every name's records into RRsets with the node checks; NIM_OK or NIM_ENOMEM. */

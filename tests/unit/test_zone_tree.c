@@ -504,10 +504,26 @@ static void arena_blocks(void **state)
 	assert_non_null(huge);
 	memset(huge, 0xab, 3 * ARENA_BLOCK_LEN);
 	assert_memory_equal(big, "0123456789", 10);
+	/* Large blocks are mapped, populated, and unmapped by arena_clear. */
+	uint8_t *mapped = arena_alloc(&a, 5 * ARENA_BLOCK_LEN);
+	assert_non_null(mapped);
+	memset(mapped, 0xcd, 5 * ARENA_BLOCK_LEN);
 	arena_clear(&a);
 	assert_int_equal(a.mem_len, 0);
 	assert_non_null(arena_alloc(&a, 1));
 	arena_clear(&a);
+
+	/* Scratch arrays, small (malloc) and large (mapped). */
+	uint8_t *small = arena_big_alloc(100);
+	uint8_t *large = arena_big_alloc(5 * ARENA_BLOCK_LEN);
+	assert_non_null(small);
+	assert_non_null(large);
+	assert_int_equal((uintptr_t)large % ARENA_ALIGN, 0);
+	memset(small, 1, 100);
+	memset(large, 2, 5 * ARENA_BLOCK_LEN);
+	arena_big_free(small);
+	arena_big_free(large);
+	arena_big_free(NULL);
 }
 
 int main(void)
