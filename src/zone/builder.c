@@ -231,6 +231,10 @@ int zone_builder_add(struct zone_builder *b, const uint8_t *owner, uint16_t type
 		return NIM_ENOMEM;
 	if (rdlength != 0)
 		memcpy(b->rdata + b->rdata_len, rdata, rdlength);
+	if (b->n_recs == 0) {
+		b->first.file = file_id;
+		b->first.line = line;
+	}
 	struct rec *r = &b->recs[b->n_recs++];
 	r->name = name;
 	r->rdata_off = (uint32_t)b->rdata_len;

@@ -238,7 +238,7 @@ static void check_apex(struct zone_builder *b, const struct sname *s)
 			where = r;
 	}
 	if (where == NULL && b->n_recs > 0)
-		where = &b->recs[0];
+		where = &b->first; /* nothing at the apex: the start of the zone */
 	name_str(b->origin, origin);
 	const struct group *soa = find_group(b, s, WIRE_TYPE_SOA);
 	if (soa == NULL) {

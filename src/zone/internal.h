@@ -30,6 +30,8 @@ struct zone_version_internal {
 	 */
 	const uint64_t *slots;
 	size_t slot_mask;
+	/* The main nodes themselves, in canonical order (v->nodes points into it): one load less per probe. */
+	const struct zone_node *node_base;
 	/* nsec3_hashes[i] is the decoded hashed owner of v->nsec3_nodes[i]. */
 	const uint8_t (*nsec3_hashes)[ZONE_NSEC3_HASH_LEN];
 	/*

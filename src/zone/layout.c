@@ -261,6 +261,7 @@ static int carve(struct zone_version *v, const struct zone_builder *b, const str
 		}
 	}
 	in->slots = slots;
+	in->node_base = nodes;
 	in->slot_mask = z->n_slots - 1;
 	in->nsec3_hashes = (const uint8_t(*)[ZONE_NSEC3_HASH_LEN])hashes;
 	in->auth_idx = z->n_auth != 0 ? auth : NULL;

@@ -105,6 +105,7 @@ struct zone_builder {
 	struct pending *pending;
 	size_t n_pending, pending_cap;
 	uint32_t last_name; /* the previous record's owner, for the common run of one owner */
+	struct rec first; /* where the first record came from: where zone-wide problems are reported */
 
 	/* Filled by zone_builder_finish. */
 	uint32_t *order;   /* record indices grouped by owner, each group sorted (arena_big_alloc) */

@@ -56,7 +56,7 @@ static const struct zone_node *index_get(const struct zone_version *v, const uin
 			return NULL;
 		if (slot >> 32 != tag)
 			continue;
-		const struct zone_node *node = v->nodes[(uint32_t)slot - 1];
+		const struct zone_node *node = &in->node_base[(uint32_t)slot - 1];
 		if (zone_name_equal_len(node->owner, name, len))
 			return node;
 	}

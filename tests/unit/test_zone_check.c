@@ -132,6 +132,22 @@ static void missing_soa_and_ns(void **state)
 	done(&r);
 }
 
+/* Nothing at the apex: zone-wide errors point at the first record of the zone. */
+static void empty_apex(void **state)
+{
+	struct zone_builder *b = zone_builder_new(ORIGIN);
+	add_a(b, "zz", 3600, 1, 11);
+	add_a(b, "aa", 3600, 1, 12);
+	struct result r;
+	finish(b, &r);
+	assert_int_equal(r.ret, NIM_ECONFIG);
+	static const enum nim_diag_severity sev[] = {NIM_DIAG_ERROR, NIM_DIAG_ERROR};
+	static const unsigned lines[] = {11, 11};
+	static const char *const texts[] = {"no SOA record", "no NS records"};
+	expect(&r, 2, sev, lines, texts);
+	done(&r);
+}
+
 static void two_soas(void **state)
 {
 	struct zone_builder *b = new_zone();
@@ -292,6 +308,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(clean_zone),
 		cmocka_unit_test(missing_soa_and_ns),
+		cmocka_unit_test(empty_apex),
 		cmocka_unit_test(two_soas),
 		cmocka_unit_test(cname_and_other_data),
 		cmocka_unit_test(outside_and_class),
