@@ -23,6 +23,12 @@ static void log_zone_diags(const struct nim_diag_list *diags)
 	}
 }
 
+/* Why a load failed, in words that fit a zone (the details were logged before). */
+static const char *load_failure(int ret)
+{
+	return ret == NIM_ECONFIG ? "the zone file has errors" : nim_strerror(ret);
+}
+
 static bool same_file_state(const struct zone_entry *e, const struct stat *st)
 {
 	return e->file_size == st->st_size && e->file_mtime.tv_sec == st->st_mtim.tv_sec &&
@@ -67,11 +73,11 @@ static void load_entry(struct zone_entry *entry, const struct zone_entry *previo
 		atomic_store(&entry->version, old_version);
 		entry->file_mtime = previous->file_mtime;
 		entry->file_size = previous->file_size;
-		log_error("zone '%s' not reloaded: %s; serving serial %u", name, nim_strerror(ret),
-			  old_version->serial);
+		log_error("zone '%s' not reloaded: %s; serving serial %u", name,
+			  load_failure(ret), old_version->serial);
 	} else {
 		log_error("zone '%s' not loaded: %s; its queries get SERVFAIL", name,
-			  nim_strerror(ret));
+			  load_failure(ret));
 	}
 }
 
@@ -134,7 +140,7 @@ int zones_check_file(const char *name, const char *path)
 	nim_diag_list_print(&diags, stderr);
 	nim_diag_list_clear(&diags);
 	if (ret != NIM_OK) {
-		fprintf(stderr, "%s: zone '%s' has errors: %s\n", path, name, nim_strerror(ret));
+		fprintf(stderr, "%s: zone '%s' not loaded: %s\n", path, name, load_failure(ret));
 		return 1;
 	}
 	printf("%s: zone '%s' is valid, serial %u, %zu records\n", path, name, version->serial,

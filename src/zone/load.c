@@ -74,6 +74,19 @@ static int on_record(void *ctx, const struct zone_parse_rr *rr)
 	return rc;
 }
 
+/*
+ * Zone-wide problems (no SOA, no apex NS) belong to no record, and an empty
+ * zone has no record to point at: name the zone file for them.
+ */
+static void locate_zone_diags(struct nim_diag_list *diags, struct nim_diag *first,
+			      const char *path)
+{
+	for (struct nim_diag *d = first; d != NULL; d = d->next) {
+		if (d->file == NULL)
+			d->file = strdup(path); /* on failure the diagnostic stays unlocated */
+	}
+}
+
 int zone_load_file(const char *path, const uint8_t *origin, struct nim_diag_list *diags,
 		   struct zone_version **out)
 {
@@ -88,8 +101,11 @@ int zone_load_file(const char *path, const uint8_t *origin, struct nim_diag_list
 	rc = zone_parse_file(path, &opts, on_record, &lc, diags);
 	if (rc == NIM_OK && lc.has_errors)
 		rc = NIM_ECONFIG;
-	if (rc == NIM_OK)
+	if (rc == NIM_OK) {
+		struct nim_diag *last = diags->tail;
 		rc = zone_builder_finish(lc.builder, diags, &version);
+		locate_zone_diags(diags, last != NULL ? last->next : diags->head, path);
+	}
 	zone_builder_free(lc.builder);
 	for (size_t i = 0; i < lc.n_files; i++)
 		free(lc.files[i]);
