@@ -5,9 +5,12 @@
  * Compression (RFC 1035 §4.1.4): every label sequence written with
  * compression allowed - the question, owner names, and the names of
  * WIRE_RDF_CNAME fields - adds the offset of each of its labels to a fixed
- * table. A later name looks for its suffixes there, shortest first: a suffix
- * that is not in the table cannot have a longer one there either, so a new
- * name costs one scan of the table and a name under a known zone a few.
+ * table. A later name looks for its suffixes there, shortest first, and
+ * stops at the first one missing: the suffixes of every name in the table
+ * are in the table too (unless the table was full or the 0x4000 limit cut
+ * them off, which only makes compression less good), so a longer suffix
+ * cannot be there either. A new name costs one scan of the table, a name
+ * under a known zone a few.
  * The longest suffix found becomes a pointer to the first place it was
  * written (the choice dnspython makes too, which lets tests compare bytes).
  * Names are compared ignoring case, so a compressed name may take the case
