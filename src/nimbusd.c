@@ -65,27 +65,13 @@ static void usage(FILE *out)
 		NIM_SYSCONFDIR);
 }
 
-static void log_diags(const struct nim_diag_list *diags)
-{
-	char line[1024];
-	for (const struct nim_diag *d = diags->head; d != NULL; d = d->next) {
-		nim_diag_format(d, line, sizeof(line));
-		if (d->severity == NIM_DIAG_ERROR)
-			log_error("%s", line);
-		else
-			log_warning("%s", line);
-	}
-	if (diags->is_oom)
-		log_error("out of memory: some diagnostics were lost");
-}
-
 /* Loads and checks a configuration; prints its problems. NIM_OK and *out, or an error. */
 static int load_conf(const char *path, struct conf **out)
 {
 	struct nim_diag_list diags;
 	nim_diag_list_init(&diags);
 	int ret = conf_load_file(path, &diags, out);
-	log_diags(&diags);
+	nim_diag_list_log(&diags);
 	nim_diag_list_clear(&diags);
 	return ret;
 }

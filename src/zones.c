@@ -11,18 +11,6 @@
 #include "wire/name.h"
 #include "zone/load.h"
 
-static void log_zone_diags(const struct nim_diag_list *diags)
-{
-	char line[1024];
-	for (const struct nim_diag *d = diags->head; d != NULL; d = d->next) {
-		nim_diag_format(d, line, sizeof(line));
-		if (d->severity == NIM_DIAG_ERROR)
-			log_error("%s", line);
-		else
-			log_warning("%s", line);
-	}
-}
-
 /* Why a load failed, in words that fit a zone (the details were logged before). */
 static const char *load_failure(int ret)
 {
@@ -59,7 +47,7 @@ static void load_entry(struct zone_entry *entry, const struct zone_entry *previo
 	struct zone_version *version = NULL;
 	nim_diag_list_init(&diags);
 	int ret = zone_load_file(entry->file, entry->origin, &diags, &version);
-	log_zone_diags(&diags);
+	nim_diag_list_log(&diags);
 	nim_diag_list_clear(&diags);
 	if (ret == NIM_OK) {
 		atomic_store(&entry->version, version);

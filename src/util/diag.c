@@ -1,4 +1,5 @@
 #include "util/diag.h"
+#include "util/log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,4 +98,18 @@ void nim_diag_list_print(const struct nim_diag_list *list, FILE *stream)
 	}
 	if (list->is_oom)
 		fprintf(stream, "out of memory: some diagnostics were lost\n");
+}
+
+void nim_diag_list_log(const struct nim_diag_list *list)
+{
+	char line[1024];
+	for (const struct nim_diag *d = list->head; d != NULL; d = d->next) {
+		nim_diag_format(d, line, sizeof(line));
+		if (d->severity == NIM_DIAG_ERROR)
+			log_error("%s", line);
+		else
+			log_warning("%s", line);
+	}
+	if (list->is_oom)
+		log_error("out of memory: some diagnostics were lost");
 }

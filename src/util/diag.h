@@ -58,6 +58,12 @@ void nim_diag_addv(struct nim_diag_list *list, enum nim_diag_severity severity, 
 /* Writes one diagnostic as "file:line:col: severity: message" (no newline). */
 int nim_diag_format(const struct nim_diag *diag, char *out, size_t out_cap);
 
+/*
+ * Logs every diagnostic (util/log.h), errors at level error and the rest at
+ * level warning, and a line of its own if some were lost to memory.
+ */
+void nim_diag_list_log(const struct nim_diag_list *list);
+
 /* Writes every diagnostic, one per line, to stream. */
 void nim_diag_list_print(const struct nim_diag_list *list, FILE *stream);
 
