@@ -687,6 +687,9 @@ static enum zone_fast_rc fields(struct rd *r, uint16_t type)
 		rc = rc ? rc : f_int(r, 2);
 		rc = rc ? rc : f_salt(r);
 		rc = rc ? rc : f_b32hex(r);
+		/* An empty bitmap is an empty non-terminal's (RFC 5155 §3.2.1). */
+		if (rc == ZONE_FAST_OK && r->i == r->n_tok)
+			return rc;
 		return rc ? rc : f_bitmap_rest(r);
 	case WIRE_TYPE_NSEC3PARAM:
 		rc = f_int(r, 1);
