@@ -125,9 +125,10 @@ void arena_advise_huge(void *p, size_t len)
 #endif
 }
 
-/* What precedes an arena_big_alloc array: its mapping length, or 0 for malloc. */
+/* What precedes an arena_big_alloc array: its mapping length (0 for malloc) and its length. */
 struct big_head {
 	_Alignas(ARENA_ALIGN) size_t map_len;
+	size_t len;
 };
 
 void *arena_big_alloc(size_t len)
@@ -144,7 +145,77 @@ void *arena_big_alloc(size_t len)
 			return NULL;
 		h->map_len = 0;
 	}
+	h->len = len;
 	return h + 1;
+}
+
+/*
+ * A mapping of len octets, pages left to be touched by their first write.
+ * The huge page hint covers the whole mapping, not only its whole 2 MiB
+ * pages as arena_advise_huge does: that would split it into several
+ * areas, and mremap moves only one (EFAULT). The hint follows the mapping
+ * through mremap.
+ */
+static void *map_lazy(size_t len)
+{
+#ifdef MAP_ANONYMOUS
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, len, MADV_HUGEPAGE);
+#endif
+	return p;
+#else
+	(void)len;
+	return NULL;
+#endif
+}
+
+void *arena_big_realloc(void *p, size_t len)
+{
+	if (len > SIZE_MAX - sizeof(struct big_head))
+		return NULL;
+	size_t total = sizeof(struct big_head) + len;
+	struct big_head *h = p != NULL ? (struct big_head *)p - 1 : NULL;
+	struct big_head *n;
+
+	if (h != NULL && h->map_len != 0) {
+#ifdef MREMAP_MAYMOVE
+		n = mremap(h, h->map_len, total, MREMAP_MAYMOVE);
+		if (n == MAP_FAILED)
+			return NULL;
+		n->map_len = total;
+		n->len = len;
+		return n + 1;
+#else
+		n = map_lazy(total);
+		if (n == NULL)
+			return NULL;
+		memcpy(n, h, h->map_len < total ? h->map_len : total);
+		munmap(h, h->map_len);
+		n->map_len = total;
+		n->len = len;
+		return n + 1;
+#endif
+	}
+	if (total < MAP_MIN_LEN || (n = map_lazy(total)) == NULL) {
+		/* Small, or no mapping to be had: the heap. */
+		n = realloc(h, total);
+		if (n == NULL)
+			return NULL;
+		n->map_len = 0;
+		n->len = len;
+		return n + 1;
+	}
+	n->map_len = total;
+	if (h != NULL) {
+		/* On the heap until now: the copy is small unless it shrinks a large array. */
+		memcpy(n + 1, h + 1, h->len < len ? h->len : len);
+		free(h);
+	}
+	n->len = len;
+	return n + 1;
 }
 
 void arena_big_free(void *p)

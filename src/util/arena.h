@@ -66,6 +66,15 @@ void arena_advise_huge(void *p, size_t len);
 void *arena_big_alloc(size_t len);
 void arena_big_free(void *p);
 
+/*
+ * Resizes an arena_big_alloc array (NULL: a new one) to len octets, keeping
+ * its contents up to the smaller length, for arrays that grow while they
+ * are filled. From 4 MiB up the array is a mapping that grows by moving
+ * page tables (mremap), never by copying, and whose new pages are touched
+ * only when written. NULL on out of memory, the old array left as it was.
+ */
+void *arena_big_realloc(void *p, size_t len);
+
 /* Frees every block; the arena is empty and reusable afterwards. */
 void arena_clear(struct arena *a);
 

@@ -19,7 +19,10 @@
 #include "zone/internal.h"
 #include "zone/staging.h"
 
-/* Grows *arr (of elem_len octets each) so that it has room for need elements. */
+/*
+ * Grows *arr (of elem_len octets each, from arena_big_realloc) so that it
+ * has room for need elements: a large array grows without being copied.
+ */
 static int grow(void **arr, size_t *cap, size_t need, size_t elem_len)
 {
 	if (need <= *cap)
@@ -29,10 +32,9 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem_len)
 		cap2 *= 2;
 	if (cap2 > SIZE_MAX / elem_len)
 		return NIM_ENOMEM;
-	void *p = realloc(*arr, cap2 * elem_len);
+	void *p = arena_big_realloc(*arr, cap2 * elem_len);
 	if (p == NULL)
 		return NIM_ENOMEM;
-	arena_advise_huge(p, cap2 * elem_len);
 	*arr = p;
 	*cap = cap2;
 	return NIM_OK;
@@ -256,27 +258,17 @@ void zone_builder_free(struct zone_builder *b)
 {
 	if (b == NULL)
 		return;
-	if (b->is_recs_gathered) {
-		arena_big_free(b->recs);
-		arena_big_free(b->rdata);
-	} else {
-		free(b->recs);
-		free(b->rdata);
-	}
-	if (b->is_names_gathered) {
-		arena_big_free(b->names);
-		arena_big_free(b->name_buf);
-	} else {
-		free(b->names);
-		free(b->name_buf);
-	}
+	arena_big_free(b->recs);
+	arena_big_free(b->rdata);
+	arena_big_free(b->names);
+	arena_big_free(b->name_buf);
 	free(b->table);
-	free(b->files);
-	free(b->pending);
+	arena_big_free(b->files);
+	arena_big_free(b->pending);
 	arena_big_free(b->order);
 	arena_big_free(b->main_ids);
 	free(b->nsec3_ids);
-	free(b->groups);
+	arena_big_free(b->groups);
 	free(b->scratch);
 	free(b);
 }
@@ -509,14 +501,13 @@ static int gather_names(struct zone_builder *b)
 	}
 	for (size_t i = 0; i < b->n_recs; i++)
 		b->recs[i].name = new_id(b, &b->names[b->recs[i].name]);
-	free(b->names);
-	free(b->name_buf);
+	arena_big_free(b->names);
+	arena_big_free(b->name_buf);
 	free(b->table);
 	b->table = NULL;
 	b->names = names;
 	b->name_buf = buf;
 	b->name_len = w;
-	b->is_names_gathered = true;
 	for (size_t r = 0; r < n; r++) {
 		if (r < b->n_main)
 			b->main_ids[r] = (uint32_t)r;
@@ -562,11 +553,10 @@ static int gather_records(struct zone_builder *b)
 		w += recs[i].rdlen;
 		b->order[i] = (uint32_t)i;
 	}
-	free(b->recs);
-	free(b->rdata);
+	arena_big_free(b->recs);
+	arena_big_free(b->rdata);
 	b->recs = recs;
 	b->rdata = rdata;
-	b->is_recs_gathered = true;
 	return NIM_OK;
 }
 

@@ -147,10 +147,9 @@ static int add_group(struct zone_builder *b, uint32_t first, uint32_t n)
 				"more than 65535 records in one RRset");
 	if (b->n_groups == b->groups_cap) {
 		size_t cap = b->groups_cap != 0 ? b->groups_cap * 2 : 1024;
-		struct group *p = realloc(b->groups, cap * sizeof(*p));
+		struct group *p = arena_big_realloc(b->groups, cap * sizeof(*p));
 		if (p == NULL)
 			return NIM_ENOMEM;
-		arena_advise_huge(p, cap * sizeof(*p));
 		b->groups = p;
 		b->groups_cap = cap;
 	}

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "util/arena.h"
 #include "util/error.h"
 #include "wire/name.h"
 #include "wire/rdata.h"
@@ -734,7 +735,7 @@ out:
  */
 static void text_free(struct text *t)
 {
-	free(t->text);
+	arena_big_free(t->text);
 	t->text = NULL;
 }
 
@@ -756,7 +757,8 @@ static int read_file(const char *path, struct text *out)
 		goto out;
 	}
 	size_t size = (size_t)st.st_size;
-	char *text = malloc(size + 1);
+	/* Written in full by read(): populated in one call, not page by page (arena.h). */
+	char *text = arena_big_alloc(size + 1);
 	if (text == NULL) {
 		rc = NIM_ENOMEM;
 		goto out;
@@ -767,7 +769,7 @@ static int read_file(const char *path, struct text *out)
 			continue;
 		if (r < 0) {
 			rc = -errno;
-			free(text);
+			arena_big_free(text);
 			goto out;
 		}
 		if (r == 0)

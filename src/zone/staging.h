@@ -85,6 +85,7 @@ struct pending {
 	uint16_t rclass;   /* 0: outside the zone; otherwise a class that is not IN */
 };
 
+/* Every growable array below comes from arena_big_realloc (arena.h). */
 struct zone_builder {
 	uint8_t origin[WIRE_NAME_MAXLEN]; /* lower case */
 	size_t origin_len;
@@ -113,15 +114,12 @@ struct zone_builder {
 	size_t n_main;
 	uint32_t *nsec3_ids; /* NSEC3 names by hash */
 	size_t n_nsec3;
-	struct group *groups;
+	struct group *groups; /* arena_big_realloc */
 	size_t n_groups, groups_cap;
 	uint8_t *scratch; /* two canonical RDATA forms of up to 65535 octets */
 	struct nim_diag_list *diags;
 	size_t n_errors;
 	bool is_spent;
-	/* After gathering, these arrays come from arena_big_alloc, not realloc. */
-	bool is_names_gathered; /* names, name_buf */
-	bool is_recs_gathered;  /* recs, rdata */
 };
 
 /* check.c: groups every name's records into RRsets with the node checks; NIM_OK or NIM_ENOMEM. */
