@@ -40,9 +40,28 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem_len)
 	return NIM_OK;
 }
 
-static void table_insert(struct zone_builder *b, uint32_t id);
+/*
+ * The name table: a slot holds the high half of the mixed hash beside the
+ * id (a miss reads no name), and a name's home slot is given by the top
+ * bits of the mixed hash. So the slot alone tells where a name goes in a
+ * table twice as large: growing reads no name, and writes the new table
+ * front to back.
+ */
+static size_t table_home(const struct zone_builder *b, uint64_t mixed)
+{
+	return (size_t)(mixed >> (64 - b->table_bits));
+}
 
-/* Doubles the name table and reinserts every name (their hashes are kept). */
+/* Puts a slot in the first free place from home on. */
+static void table_put(struct zone_builder *b, size_t home, uint64_t slot)
+{
+	size_t i = home;
+	while (b->table[i] != 0)
+		i = (i + 1) & b->table_mask;
+	b->table[i] = slot;
+}
+
+/* Doubles the name table and reinserts every name. */
 static int table_grow(struct zone_builder *b)
 {
 	size_t n_slots = (b->table_mask + 1) * 2;
@@ -50,31 +69,38 @@ static int table_grow(struct zone_builder *b)
 	if (t == NULL)
 		return NIM_ENOMEM;
 	arena_advise_huge(t, n_slots * sizeof(*t));
-	free(b->table);
+	uint64_t *old = b->table;
+	size_t n_old = b->table_mask + 1;
 	b->table = t;
 	b->table_mask = n_slots - 1;
-	for (uint32_t id = 0; id < b->n_names; id++)
-		table_insert(b, id);
+	b->table_bits++;
+	for (size_t i = 0; i < n_old; i++) {
+		uint64_t slot = old[i];
+		if (slot == 0)
+			continue;
+		uint64_t mixed = b->table_bits <= 32
+					 ? slot & ~(uint64_t)UINT32_MAX
+					 : zone_hash_mix(b->names[(uint32_t)slot - 1].hash);
+		table_put(b, table_home(b, mixed), slot);
+	}
+	free(old);
 	return NIM_OK;
 }
 
-/* A slot holds the high half of the hash beside the id: a miss reads no name. */
 static void table_insert(struct zone_builder *b, uint32_t id)
 {
-	uint64_t h = b->names[id].hash;
-	size_t i = zone_hash_mix(h) & b->table_mask;
-	while (b->table[i] != 0)
-		i = (i + 1) & b->table_mask;
-	b->table[i] = (h >> 32 << 32) | ((uint64_t)id + 1);
+	uint64_t mixed = zone_hash_mix(b->names[id].hash);
+	table_put(b, table_home(b, mixed), (mixed >> 32 << 32) | ((uint64_t)id + 1));
 }
 
 static uint32_t table_get(const struct zone_builder *b, const uint8_t *name, size_t len, uint64_t h)
 {
-	for (size_t i = zone_hash_mix(h) & b->table_mask;; i = (i + 1) & b->table_mask) {
+	uint64_t mixed = zone_hash_mix(h);
+	for (size_t i = table_home(b, mixed);; i = (i + 1) & b->table_mask) {
 		uint64_t slot = b->table[i];
 		if (slot == 0)
 			return NO_ID;
-		if (slot >> 32 != h >> 32)
+		if (slot >> 32 != mixed >> 32)
 			continue;
 		const struct sname *s = &b->names[(uint32_t)slot - 1];
 		if (s->hash == h && s->len == len && zone_name_equal_len(sname_bytes(b, s), name, len))
@@ -162,6 +188,7 @@ struct zone_builder *zone_builder_new(const uint8_t *origin)
 	wire_name_to_lower(b->origin);
 	b->origin_labels = wire_name_labels(origin);
 	b->table_mask = 1023;
+	b->table_bits = 10;
 	b->table = calloc(b->table_mask + 1, sizeof(*b->table));
 	uint32_t id;
 	if (b->table == NULL || intern(b, b->origin, &id) != NIM_OK) {
@@ -249,8 +276,10 @@ int zone_builder_add(struct zone_builder *b, const uint8_t *owner, uint16_t type
 	r->covered = type == WIRE_TYPE_RRSIG ? (uint16_t)((rdata[0] << 8) | rdata[1]) : 0;
 	r->is_dup = 0;
 	b->rdata_len += rdlength;
-	if (type == WIRE_TYPE_NSEC3)
+	if (type == WIRE_TYPE_NSEC3 && !b->names[name].has_nsec3) {
 		b->names[name].has_nsec3 = true;
+		b->n_nsec3_owners++;
+	}
 	return NIM_OK;
 }
 
@@ -395,7 +424,7 @@ static int nsec3_ent_cmp(const void *a, const void *b)
 static int split_nsec3(struct zone_builder *b)
 {
 	size_t n = 0;
-	for (size_t id = 0; id < b->n_names; id++) {
+	for (size_t id = 0; b->n_nsec3_owners > 0 && id < b->n_names; id++) {
 		const struct sname *s = &b->names[id];
 		if (s->has_nsec3 && s->parent == 0 && s->n_children == 0)
 			n++;
@@ -407,7 +436,7 @@ static int split_nsec3(struct zone_builder *b)
 		return NIM_ENOMEM;
 	}
 	n = 0;
-	for (uint32_t id = 0; id < b->n_names; id++) {
+	for (uint32_t id = 0; b->n_nsec3_owners > 0 && id < b->n_names; id++) {
 		struct sname *s = &b->names[id];
 		if (s->has_nsec3 && s->parent == 0 && s->n_children == 0 &&
 		    zone_nsec3_label_decode(sname_bytes(b, s), ents[n].hash)) {

@@ -99,8 +99,10 @@ struct zone_builder {
 	size_t name_len, name_cap;
 	uint8_t *rdata;
 	size_t rdata_len, rdata_cap;
-	uint64_t *table; /* hash high half << 32 | (name id + 1), open addressing; 0 is empty */
+	uint64_t *table; /* mixed hash high half << 32 | (name id + 1), open addressing; 0 is empty */
 	size_t table_mask;
+	unsigned table_bits; /* log2 of the slots */
+	size_t n_nsec3_owners; /* names with has_nsec3 */
 	const char **files; /* borrowed */
 	size_t n_files, files_cap;
 	struct pending *pending;
