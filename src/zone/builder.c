@@ -123,6 +123,7 @@ static int name_new(struct zone_builder *b, uint32_t off, size_t len, uint64_t h
 	s->off = off;
 	s->parent = NO_ID;
 	s->len = (uint8_t)len;
+	b->names_total_len += len;
 	*id = (uint32_t)b->n_names++;
 	table_insert(b, *id);
 	return NIM_OK;
@@ -457,10 +458,12 @@ static int split_nsec3(struct zone_builder *b)
 static int sort_main(struct zone_builder *b)
 {
 	size_t n = b->n_names - b->n_nsec3;
-	/* A key is at most twice as long as the name (plus room for the 8-octet peek). */
-	size_t keys_len = 16;
-	for (size_t id = 0; id < b->n_names; id++)
-		keys_len += 2u * b->names[id].len;
+	/*
+	 * A label of L octets makes at most 2L + 1 key octets, no more than
+	 * twice the L + 1 it takes in the name; the origin's labels make none.
+	 * Plus room for the 8-octet peek.
+	 */
+	size_t keys_len = 16 + 2u * (b->names_total_len - b->n_names * b->origin_len);
 	struct key_ent *ents = arena_big_alloc((n + 1) * sizeof(*ents));
 	uint8_t *keys = arena_big_alloc(keys_len);
 	b->main_ids = arena_big_alloc((n + 1) * sizeof(*b->main_ids));
@@ -506,9 +509,7 @@ static uint32_t new_id(const struct zone_builder *b, const struct sname *s)
 static int gather_names(struct zone_builder *b)
 {
 	size_t n = b->n_names;
-	size_t len = 0;
-	for (size_t id = 0; id < n; id++)
-		len += b->names[id].len;
+	size_t len = b->names_total_len;
 	struct sname *names = arena_big_alloc(n * sizeof(*names));
 	uint8_t *buf = arena_big_alloc(len + 1);
 	if (names == NULL || buf == NULL) {

@@ -97,6 +97,7 @@ struct zone_builder {
 	size_t n_names, names_cap;
 	uint8_t *name_buf;
 	size_t name_len, name_cap;
+	size_t names_total_len; /* the sum of every name's len (ancestors share bytes in name_buf) */
 	uint8_t *rdata;
 	size_t rdata_len, rdata_cap;
 	uint64_t *table; /* mixed hash high half << 32 | (name id + 1), open addressing; 0 is empty */
