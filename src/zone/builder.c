@@ -299,6 +299,7 @@ void zone_builder_free(struct zone_builder *b)
 	arena_big_free(b->main_ids);
 	free(b->nsec3_ids);
 	arena_big_free(b->groups);
+	arena_big_free(b->spare);
 	free(b->scratch);
 	free(b);
 }
@@ -465,7 +466,8 @@ static int sort_main(struct zone_builder *b)
 	 */
 	size_t keys_len = 16 + 2u * (b->names_total_len - b->n_names * b->origin_len);
 	struct key_ent *ents = arena_big_alloc((n + 1) * sizeof(*ents));
-	uint8_t *keys = arena_big_alloc(keys_len);
+	/* Only partly written: pages touched when used (keys_len is a bound). */
+	uint8_t *keys = arena_big_realloc(NULL, keys_len);
 	b->main_ids = arena_big_alloc((n + 1) * sizeof(*b->main_ids));
 	int ret = NIM_ENOMEM;
 	if (ents == NULL || keys == NULL || b->main_ids == NULL)
@@ -531,7 +533,7 @@ static int gather_names(struct zone_builder *b)
 	}
 	for (size_t i = 0; i < b->n_recs; i++)
 		b->recs[i].name = new_id(b, &b->names[b->recs[i].name]);
-	arena_big_free(b->names);
+	b->spare = b->names; /* written pages, to be reused for the records */
 	arena_big_free(b->name_buf);
 	free(b->table);
 	b->table = NULL;
@@ -555,7 +557,10 @@ static int gather_names(struct zone_builder *b)
  */
 static int gather_records(struct zone_builder *b)
 {
-	struct rec *recs = arena_big_alloc((b->n_recs + 1) * sizeof(*recs));
+	/* In the pages of the old names where they suffice: fresh pages cost more than the copy. */
+	struct rec *recs = arena_big_realloc(b->spare, (b->n_recs + 1) * sizeof(*recs));
+	if (recs != NULL)
+		b->spare = NULL;
 	uint8_t *rdata = arena_big_alloc(b->rdata_len + 1);
 	b->order = arena_big_alloc((b->n_recs + 1) * sizeof(*b->order));
 	if (recs == NULL || rdata == NULL || b->order == NULL) {
@@ -583,7 +588,7 @@ static int gather_records(struct zone_builder *b)
 		w += recs[i].rdlen;
 		b->order[i] = (uint32_t)i;
 	}
-	arena_big_free(b->recs);
+	b->spare = b->recs; /* written pages, to be reused for the RRsets */
 	arena_big_free(b->rdata);
 	b->recs = recs;
 	b->rdata = rdata;

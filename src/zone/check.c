@@ -306,6 +306,16 @@ int zone_check_nodes(struct zone_builder *b)
 	b->scratch = malloc(2 * SCRATCH_HALF);
 	if (b->scratch == NULL)
 		return NIM_ENOMEM;
+	/* At most one RRset per record: room for all, in the pages of the old records if any. */
+	if (b->groups == NULL) {
+		size_t cap = b->n_recs > 1024 ? b->n_recs : 1024;
+		struct group *p = arena_big_realloc(b->spare, cap * sizeof(*p));
+		if (p == NULL)
+			return NIM_ENOMEM;
+		b->spare = NULL;
+		b->groups = p;
+		b->groups_cap = cap;
+	}
 	for (size_t i = 0; i < b->n_main; i++) {
 		if (check_node(b, b->main_ids[i]) != NIM_OK)
 			return NIM_ENOMEM;

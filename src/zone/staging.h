@@ -119,6 +119,7 @@ struct zone_builder {
 	size_t n_nsec3;
 	struct group *groups; /* arena_big_realloc */
 	size_t n_groups, groups_cap;
+	void *spare; /* a staging array no longer used, its pages reused for the next one, or NULL */
 	uint8_t *scratch; /* two canonical RDATA forms of up to 65535 octets */
 	struct nim_diag_list *diags;
 	size_t n_errors;
