@@ -495,6 +495,8 @@ static int sort_main(struct zone_builder *b)
 	}
 	b->n_main = n;
 	ret = NIM_OK;
+	b->spare = ents; /* written pages, to be reused for the gathered names */
+	ents = NULL;
 out:
 	arena_big_free(ents);
 	arena_big_free(keys);
@@ -512,7 +514,9 @@ static int gather_names(struct zone_builder *b)
 {
 	size_t n = b->n_names;
 	size_t len = b->names_total_len;
-	struct sname *names = arena_big_alloc(n * sizeof(*names));
+	struct sname *names = arena_big_realloc(b->spare, n * sizeof(*names));
+	if (names != NULL)
+		b->spare = NULL;
 	uint8_t *buf = arena_big_alloc(len + 1);
 	if (names == NULL || buf == NULL) {
 		arena_big_free(names);
