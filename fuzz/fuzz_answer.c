@@ -51,23 +51,8 @@
 /* Our udp-max-payload, written into the configuration below. */
 #define FUZZ_UDP_MAX_PAYLOAD 1232
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-const char *__lsan_default_suppressions(void);
-
-/* See fuzz_packet.c: ldns leaks in a corner of TSIG handling; nimbus is still watched. */
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libldns.so\n";
-}
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_answer: %s:%d: check failed: %s\n", __FILE__,        \
-				__LINE__, #cond);                                                  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#define FUZZ_TARGET "fuzz_answer"
+#include "fuzz.h"
 
 static const char *const zone_names[] = {
     "example.com",

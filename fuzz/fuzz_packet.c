@@ -67,28 +67,8 @@
 #include "wire/name.h"
 #include "wire/rdata.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-const char *__lsan_default_suppressions(void);
-
-/*
- * ldns 1.8.3 leaks the first TSIG record of a message that carries two
- * (ldns_pkt_set_tsig replaces it without freeing it). That leak is in the
- * oracle, not in nimbus (src/wire allocates nothing), so LeakSanitizer is
- * told to ignore allocations made inside libldns and keeps watching the rest.
- */
-const char *__lsan_default_suppressions(void)
-{
-	return "leak:libldns.so\n";
-}
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "fuzz_packet: %s:%d: check failed: %s\n", __FILE__,        \
-				__LINE__, #cond);                                                  \
-			abort();                                                                   \
-		}                                                                                  \
-	} while (0)
+#define FUZZ_TARGET "fuzz_packet"
+#include "fuzz.h"
 
 /*
  * Types whose RDATA ldns 1.8 reads with another layout than nimbus's
