@@ -55,6 +55,9 @@ static inline uint8_t wire_lower(uint8_t c)
  * True when a[0..len) and b[0..len) are equal ignoring ASCII case. For two
  * names of the same length this is name equality: length octets are at most
  * 63 and never change under folding, so a name compares as one string.
+ * With len the length of name b alone, a trusted name a is never read past
+ * its end: where a's root label is, b has a non-zero length octet, and the
+ * comparison stops there.
  */
 static inline bool wire_equal_nocase(const uint8_t *a, const uint8_t *b, size_t len)
 {
