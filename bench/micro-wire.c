@@ -115,8 +115,8 @@ static void build_loop(long count)
 {
 	static uint8_t buf[1232];
 	static const enum wire_section sec[9] = {
-	    WIRE_SECTION_ANSWER,    WIRE_SECTION_ANSWER,     WIRE_SECTION_ANSWER,
-	    WIRE_SECTION_ANSWER,    WIRE_SECTION_ANSWER,     WIRE_SECTION_AUTHORITY,
+	    WIRE_SECTION_ANSWER,     WIRE_SECTION_ANSWER,     WIRE_SECTION_ANSWER,
+	    WIRE_SECTION_ANSWER,     WIRE_SECTION_ANSWER,     WIRE_SECTION_AUTHORITY,
 	    WIRE_SECTION_ADDITIONAL, WIRE_SECTION_ADDITIONAL, WIRE_SECTION_ADDITIONAL,
 	};
 	struct wire_builder b;
@@ -194,8 +194,9 @@ int main(int argc, char **argv)
 				build_loop(count / 4);
 			else
 				canon_loop(count);
-			double t = (now_ns() - t0) /
-				   (double)(w == sizeof(parses) / sizeof(parses[0]) ? count / 4 : count);
+			double t =
+			    (now_ns() - t0) /
+			    (double)(w == sizeof(parses) / sizeof(parses[0]) ? count / 4 : count);
 			if (t < best)
 				best = t;
 		}

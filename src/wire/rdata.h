@@ -194,9 +194,9 @@ struct wire_rdata_iter {
 	size_t pos;	    /* next field */
 	size_t end;	    /* end of the RDATA in buf */
 	const struct wire_rdata_desc *desc;
-	unsigned i;	 /* index of the next field in desc */
-	bool is_packet;	 /* names may be compressed */
-	int err;	 /* NIM_OK, or the first fault: NIM_EMALFORMED */
+	unsigned i;	/* index of the next field in desc */
+	bool is_packet; /* names may be compressed */
+	int err;	/* NIM_OK, or the first fault: NIM_EMALFORMED */
 };
 
 /* One field of the RDATA, as the iterator yields it. */
