@@ -12,7 +12,7 @@
  * fields), never the other way round.
  * Every record delivered, by either engine, must also be well-formed: the
  * owner a valid wire name, and the RDATA fitting its type's descriptor
- * (wire_rdata_check), as zone_builder_add will demand.
+ * (wire_rdata_check_flat), as zone_builder_add will demand.
  * Anything else aborts.
  */
 #include <stdint.h>
@@ -39,7 +39,7 @@ static int check_record(void *ctx, const struct zone_parse_rr *rr)
 		fprintf(stderr, "line %u: owner is not a wire name\n", rr->line);
 		abort();
 	}
-	if (wire_rdata_check(rr->rdata, rr->rdlength, 0, rr->rdlength, rr->type) != NIM_OK) {
+	if (wire_rdata_check_flat(rr->type, rr->rdata, rr->rdlength) != NIM_OK) {
 		fprintf(stderr, "line %u: type %u RDATA does not fit the type\n", rr->line,
 			rr->type);
 		abort();

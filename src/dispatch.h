@@ -3,9 +3,11 @@
  *
  * Purpose: parse the message (src/wire), map a parse fault to its action
  * with one table (drop, FORMERR), handle what belongs to no engine (opcode
- * NOTIMP, EDNS BADVERS, CHAOS identity queries), and hand queries to the
- * engines; until the zone database and resolver exist every other query is
- * REFUSED (RFC 8906 §3: answer, never drop, a well-formed query).
+ * NOTIMP, EDNS BADVERS, CHAOS identity queries), and hand class IN queries
+ * for names in our zones to the authoritative engine (src/auth). A name
+ * outside every zone, a zone transfer (until src/xfr) and any other class
+ * are REFUSED, as there is no resolver yet (RFC 8906 §3: answer, never drop,
+ * a well-formed query).
  * Threads: one struct dispatch_worker per worker thread, touched only by it.
  * It reads the published configuration snapshot once per message.
  * Allocates nothing per message. Reads hostile input (every packet).

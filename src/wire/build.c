@@ -22,15 +22,11 @@
 #include <string.h>
 
 #include "util/error.h"
+#include "wire/name.h"
 #include "wire/rdata.h"
 
 /* Pointers hold 14 bits of offset. */
 #define COMP_OFF_LIMIT 0x4000u
-
-static inline uint8_t lower(uint8_t c)
-{
-	return (uint8_t)((unsigned)c - 'A' < 26u ? c + ('a' - 'A') : c);
-}
 
 static inline void put16(uint8_t *p, uint16_t v)
 {
@@ -111,10 +107,8 @@ static bool written_equal(const uint8_t *buf, size_t off, const uint8_t *s)
 			return false;
 		if (c == 0)
 			return true;
-		for (unsigned i = 1; i <= c; i++) {
-			if (buf[off + i] != s[i] && lower(buf[off + i]) != lower(s[i]))
-				return false;
-		}
+		if (!wire_equal_nocase(buf + off + 1, s + 1, c))
+			return false;
 		off += c + 1u;
 		s += c + 1u;
 	}
@@ -220,20 +214,6 @@ void wire_builder_rrset_rollback(struct wire_builder *b)
 	b->n_comp = b->mark_n_comp;
 }
 
-/* Length of the uncompressed name at rdata[0..avail), or 0 when it is not one. */
-static size_t flat_name_len(const uint8_t *rdata, size_t avail)
-{
-	size_t p = 0;
-	while (p < avail && rdata[p] != 0) {
-		if (rdata[p] > WIRE_LABEL_MAXLEN)
-			return 0;
-		p += rdata[p] + 1u;
-	}
-	if (p >= avail || p + 1 > WIRE_NAME_MAXLEN)
-		return 0;
-	return p + 1;
-}
-
 /* Copies n octets of RDATA as they are. */
 static int put_raw(struct wire_builder *b, const uint8_t *src, size_t n)
 {
@@ -246,58 +226,26 @@ static int put_raw(struct wire_builder *b, const uint8_t *src, size_t n)
 }
 
 /*
- * Writes RDATA field by field so that WIRE_RDF_CNAME names are compressed.
- * Returns NIM_OK, NIM_ESPACE, or NIM_EMALFORMED when rdata does not fit the
- * descriptor.
+ * Writes RDATA field by field (the descriptor's iterator over flat RDATA) so
+ * that WIRE_RDF_CNAME names are compressed. Returns NIM_OK, NIM_ESPACE, or
+ * NIM_EMALFORMED when rdata does not fit the descriptor.
  */
-static int put_rdata_fields(struct wire_builder *b, const struct wire_rdata_desc *d,
-			    const uint8_t *rdata, size_t rdlength)
+static int put_rdata_fields(struct wire_builder *b, uint16_t type, const uint8_t *rdata,
+			    size_t rdlength)
 {
-	size_t p = 0;
-	for (unsigned i = 0; i < WIRE_RDATA_MAXFIELDS && d->fields[i].kind != WIRE_RDF_END; i++) {
-		const struct wire_rdata_field *f = &d->fields[i];
-		size_t n = 0;
+	struct wire_rdata_iter it;
+	struct wire_rdata_item f;
+	wire_rdata_iter_init_flat(&it, rdata, rdlength, type);
+	while (wire_rdata_iter_next(&it, &f)) {
 		int ret;
-		switch (f->kind) {
-		case WIRE_RDF_CNAME:
-		case WIRE_RDF_LNAME:
-		case WIRE_RDF_NAME:
-			n = flat_name_len(rdata + p, rdlength - p);
-			if (n == 0)
-				return NIM_EMALFORMED;
-			ret = put_name(b, rdata + p, f->kind == WIRE_RDF_CNAME);
-			if (ret != NIM_OK)
-				return ret;
-			p += n;
-			continue;
-		case WIRE_RDF_FIXED:
-			n = f->fixed_len;
-			break;
-		case WIRE_RDF_STRING_OPT:
-		case WIRE_RDF_STRING:
-			if (p < rdlength)
-				n = 1u + rdata[p];
-			else
-				n = f->kind == WIRE_RDF_STRING ? rdlength + 1 : 0;
-			break;
-		case WIRE_RDF_DATA16:
-			n = rdlength - p >= 2 ? 2u + ((size_t)rdata[p] << 8 | rdata[p + 1])
-					      : rdlength + 1;
-			break;
-		case WIRE_RDF_STRINGS:
-		case WIRE_RDF_REMAINDER:
-		case WIRE_RDF_END:
-			n = rdlength - p;
-			break;
-		}
-		if (n > rdlength - p)
-			return NIM_EMALFORMED;
-		ret = put_raw(b, rdata + p, n);
+		if (wire_rdf_is_name(f.kind))
+			ret = put_name(b, rdata + f.off, f.kind == WIRE_RDF_CNAME);
+		else
+			ret = put_raw(b, rdata + f.off, f.len);
 		if (ret != NIM_OK)
 			return ret;
-		p += n;
 	}
-	return p == rdlength ? NIM_OK : NIM_EMALFORMED;
+	return wire_rdata_iter_end(&it);
 }
 
 int wire_builder_rr(struct wire_builder *b, const uint8_t *owner, uint16_t type, uint16_t rclass,
@@ -320,7 +268,7 @@ int wire_builder_rr(struct wire_builder *b, const uint8_t *owner, uint16_t type,
 	size_t rdata_start = b->len;
 	/* RFC 3597 §4: only the RFC 1035 types have names worth a field walk. */
 	if (wire_rdata_has_cname(d) && rdlength > 0)
-		ret = put_rdata_fields(b, d, rdata, rdlength);
+		ret = put_rdata_fields(b, type, rdata, rdlength);
 	else
 		ret = put_raw(b, rdata, rdlength);
 	if (ret != NIM_OK)

@@ -23,11 +23,6 @@
  */
 #define MAX_POINTERS WIRE_NAME_MAXLABELS
 
-static inline uint8_t lower(uint8_t c)
-{
-	return (uint8_t)((unsigned)c - 'A' < 26u ? c + ('a' - 'A') : c);
-}
-
 /* Copies a name already validated by wire_name_parse, one run of labels per memcpy. */
 static void copy_labels(const uint8_t *pkt, size_t q, uint8_t *out)
 {
@@ -116,27 +111,13 @@ unsigned wire_name_labels(const uint8_t *name)
 	return n;
 }
 
-/*
- * Length octets are at most 63 and so never change under case folding; the
- * whole name can be compared as one octet string.
- */
-static bool equal_nocase(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (a[i] != b[i] && lower(a[i]) != lower(b[i]))
-			return false;
-	}
-	return true;
-}
-
 bool wire_name_equal(const uint8_t *a, const uint8_t *b)
 {
 	size_t len = wire_name_len(a);
-	return len == wire_name_len(b) && equal_nocase(a, b, len);
+	return len == wire_name_len(b) && wire_equal_nocase(a, b, len);
 }
 
-/* Fills off[] with the offset of each label; returns the number of labels. */
-static unsigned label_offsets(const uint8_t *name, uint8_t off[WIRE_NAME_MAXLABELS])
+unsigned wire_name_label_offsets(const uint8_t *name, uint8_t off[WIRE_NAME_MAXLABELS])
 {
 	unsigned n = 0;
 	for (size_t p = 0; name[p] != 0; p += name[p] + 1u)
@@ -151,7 +132,7 @@ static int label_cmp(const uint8_t *a, const uint8_t *b)
 	unsigned b_len = b[0];
 	unsigned n = a_len < b_len ? a_len : b_len;
 	for (unsigned i = 1; i <= n; i++) {
-		int d = (int)lower(a[i]) - (int)lower(b[i]);
+		int d = (int)wire_lower(a[i]) - (int)wire_lower(b[i]);
 		if (d != 0)
 			return d;
 	}
@@ -162,8 +143,8 @@ int wire_name_canon_cmp(const uint8_t *a, const uint8_t *b)
 {
 	uint8_t a_off[WIRE_NAME_MAXLABELS];
 	uint8_t b_off[WIRE_NAME_MAXLABELS];
-	unsigned a_n = label_offsets(a, a_off);
-	unsigned b_n = label_offsets(b, b_off);
+	unsigned a_n = wire_name_label_offsets(a, a_off);
+	unsigned b_n = wire_name_label_offsets(b, b_off);
 
 	while (a_n > 0 && b_n > 0) {
 		int d = label_cmp(a + a_off[--a_n], b + b_off[--b_n]);
@@ -190,7 +171,7 @@ void wire_name_to_lower(uint8_t *name)
 {
 	for (uint8_t *p = name; *p != 0; p += *p + 1) {
 		for (unsigned i = 1; i <= *p; i++)
-			p[i] = lower(p[i]);
+			p[i] = wire_lower(p[i]);
 	}
 }
 

@@ -41,8 +41,60 @@
  */
 int wire_name_parse(const uint8_t *pkt, size_t pkt_len, size_t *pos, uint8_t *out, size_t *out_len);
 
+/*
+ * ASCII case folding, the only folding DNS names have (RFC 4343 §3):
+ * 'A'-'Z' become 'a'-'z', every other octet stays. Inline because the
+ * lookups, the name hash and the builder's compression run it per octet.
+ */
+static inline uint8_t wire_lower(uint8_t c)
+{
+	return (uint8_t)((unsigned)c - 'A' < 26u ? c + ('a' - 'A') : c);
+}
+
+/*
+ * True when a[0..len) and b[0..len) are equal ignoring ASCII case. For two
+ * names of the same length this is name equality: length octets are at most
+ * 63 and never change under folding, so a name compares as one string.
+ * With len the length of name b alone, a trusted name a is never read past
+ * its end: where a's root label is, b has a non-zero length octet, and the
+ * comparison stops there.
+ */
+static inline bool wire_equal_nocase(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	for (const uint8_t *end = a + len; a < end; a++, b++) {
+		if (*a != *b && wire_lower(*a) != wire_lower(*b))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Length of the uncompressed name at p[0..avail), root label included, or 0
+ * when there is none: it runs past avail, is longer than 255 octets, or
+ * holds a compression pointer or an extended label type (zone RDATA and
+ * our own RDATA are never compressed, RFC 3597 §4). Reads untrusted data.
+ */
+static inline size_t wire_name_flat_len(const uint8_t *p, size_t avail)
+{
+	size_t q = 0;
+	while (q < avail && p[q] != 0) {
+		if (p[q] > WIRE_LABEL_MAXLEN)
+			return 0;
+		q += p[q] + 1u;
+	}
+	if (q >= avail || q + 1 > WIRE_NAME_MAXLEN)
+		return 0;
+	return q + 1;
+}
+
 /* Length in octets of a trusted name, root label included. */
 size_t wire_name_len(const uint8_t *name);
+
+/*
+ * Fills off[i] with the offset of label i of a trusted name (0 is the
+ * leftmost) and returns the number of labels, the root not counted.
+ */
+unsigned wire_name_label_offsets(const uint8_t *name, uint8_t off[WIRE_NAME_MAXLABELS]);
 
 /* Number of labels, not counting the root label ("." has 0). */
 unsigned wire_name_labels(const uint8_t *name);

@@ -1,6 +1,7 @@
 /*
- * rdata.c - the RDATA descriptor table, RDATA validation and decompression,
- * type mnemonics.
+ * rdata.c - the RDATA descriptor table, what is built on its field iterator
+ * (validation over messages and over flat RDATA, decompression, canonical
+ * form), type mnemonics. The iterator itself is inline in rdata.h.
  *
  * The table is indexed by type so that the parser finds a descriptor with
  * one array access per record. Name field kinds follow three lists:
@@ -9,10 +10,10 @@
  *   PTR, MINFO, MX.
  * - WIRE_RDF_LNAME: the other types of RFC 4034 §6.2 whose names are
  *   lower-cased in canonical form: RP, AFSDB, RT, SIG, PX, NXT, NAPTR, KX,
- *   SRV, DNAME, A6, RRSIG, NSAP-PTR.
+ *   SRV, DNAME, A6, RRSIG (A6 has no name field here, see wire_rdata_desc).
  * - WIRE_RDF_NAME: names kept as they are: NSEC (RFC 6840 §5.1 removed it
- *   from the list), and the types defined after RFC 4034 (SVCB/HTTPS target,
- *   LP, TSIG/TKEY algorithm).
+ *   from the list), NSAP-PTR (never on it), and the types defined after
+ *   RFC 4034 (SVCB/HTTPS target, LP, TSIG/TKEY algorithm).
  */
 #include "wire/rdata.h"
 
@@ -62,7 +63,8 @@ static const struct wire_rdata_desc direct[DIRECT_MAX + 1] = {
 	D(ISDN, "ISDN", STR, { WIRE_RDF_STRING_OPT, 0 }),
 	D(RT, "RT", FIX(2), LNAME),
 	D(NSAP, "NSAP", REST),
-	D(NSAP_PTR, "NSAP-PTR", LNAME),
+	/* RFC 1706 §6; not in the RFC 4034 §6.2 list, so its name keeps its case. */
+	D(NSAP_PTR, "NSAP-PTR", NAME),
 	D(SIG, "SIG", FIX(18), LNAME, REST),
 	D(KEY, "KEY", FIX(4), REST),
 	D(PX, "PX", FIX(2), LNAME, LNAME),
@@ -162,111 +164,69 @@ bool wire_type_is_meta(uint16_t type)
 	}
 }
 
-bool wire_rdata_has_cname(const struct wire_rdata_desc *desc)
+/* True when the descriptor has a field of kind a or of kind b. */
+static bool has_field(const struct wire_rdata_desc *desc, enum wire_rdf a, enum wire_rdf b)
 {
 	for (unsigned i = 0; i < WIRE_RDATA_MAXFIELDS && desc->fields[i].kind != WIRE_RDF_END;
 	     i++) {
-		if (desc->fields[i].kind == WIRE_RDF_CNAME)
+		if (desc->fields[i].kind == a || desc->fields[i].kind == b)
 			return true;
 	}
 	return false;
 }
 
-/* Appends n octets to out, or fails with NIM_ESPACE; out NULL only checks. */
-static int put(uint8_t *out, size_t out_cap, size_t *w, const uint8_t *src, size_t n)
+bool wire_rdata_has_cname(const struct wire_rdata_desc *desc)
 {
-	if (out == NULL)
-		return NIM_OK;
-	if (out_cap - *w < n)
-		return NIM_ESPACE;
-	memcpy(out + *w, src, n);
-	*w += n;
-	return NIM_OK;
+	return has_field(desc, WIRE_RDF_CNAME, WIRE_RDF_CNAME);
 }
 
-/*
- * Walks the RDATA at pkt[off..end) field by field. With out NULL it only
- * checks; otherwise it also copies, names expanded, into out[0..out_cap).
- * *end_w is the number of octets written.
- */
-static int walk(const uint8_t *pkt, size_t pkt_len, size_t off, size_t end,
-		const struct wire_rdata_desc *d, uint8_t *out, size_t out_cap, size_t *end_w)
+bool wire_rdata_has_lname(const struct wire_rdata_desc *desc)
 {
-	uint8_t name[WIRE_NAME_MAXLEN];
-	size_t p = off;
-	size_t w = 0;
-	int ret;
+	return has_field(desc, WIRE_RDF_CNAME, WIRE_RDF_LNAME);
+}
 
-	for (unsigned i = 0; i < WIRE_RDATA_MAXFIELDS && d->fields[i].kind != WIRE_RDF_END; i++) {
-		const struct wire_rdata_field *f = &d->fields[i];
-		size_t start = p;
-		size_t name_len;
-		switch (f->kind) {
-		case WIRE_RDF_END: /* not reached: the loop stops there */
-			break;
-		case WIRE_RDF_CNAME:
-		case WIRE_RDF_LNAME:
-		case WIRE_RDF_NAME:
-			if (wire_name_parse(pkt, pkt_len, &p, out != NULL ? name : NULL,
-					    &name_len) != NIM_OK ||
-			    p > end)
-				return NIM_EMALFORMED;
-			ret = put(out, out_cap, &w, name, name_len);
-			if (ret != NIM_OK)
-				return ret;
-			continue;
-		case WIRE_RDF_FIXED:
-			if (end - p < f->fixed_len)
-				return NIM_EMALFORMED;
-			p += f->fixed_len;
-			break;
-		case WIRE_RDF_STRING_OPT:
-			if (p == end)
-				break;
-			/* fall through */
-		case WIRE_RDF_STRING:
-			if (p >= end || end - p - 1 < pkt[p])
-				return NIM_EMALFORMED;
-			p += 1u + pkt[p];
-			break;
-		case WIRE_RDF_STRINGS:
-			/* RFC 1035 §3.3.14: one or more <character-string>s. */
-			do {
-				if (p >= end || end - p - 1 < pkt[p])
-					return NIM_EMALFORMED;
-				p += 1u + pkt[p];
-			} while (p < end);
-			break;
-		case WIRE_RDF_DATA16:
-			if (end - p < 2 || end - p - 2 < (size_t)((pkt[p] << 8) | pkt[p + 1]))
-				return NIM_EMALFORMED;
-			p += 2u + (size_t)((pkt[p] << 8) | pkt[p + 1]);
-			break;
-		case WIRE_RDF_REMAINDER:
-			p = end;
-			break;
-		}
-		ret = put(out, out_cap, &w, pkt + start, p - start);
-		if (ret != NIM_OK)
-			return ret;
-	}
-	if (p != end)
-		return NIM_EMALFORMED;
-	*end_w = w;
-	return NIM_OK;
+/* Walks every field of an initialised iterator; NIM_OK when the RDATA fits. */
+static int iter_all(struct wire_rdata_iter *it)
+{
+	struct wire_rdata_item item;
+	while (wire_rdata_iter_next(it, &item))
+		;
+	return wire_rdata_iter_end(it);
 }
 
 int wire_rdata_check(const uint8_t *pkt, size_t pkt_len, size_t rdata_off, uint16_t rdlength,
 		     uint16_t type)
 {
 	const struct wire_rdata_desc *d = wire_rdata_desc(type);
-	size_t unused;
 	/* Fast paths for the commonest shapes: opaque, and one fixed field (A, AAAA). */
 	if (d->fields[0].kind == WIRE_RDF_REMAINDER)
 		return NIM_OK;
 	if (d->fields[0].kind == WIRE_RDF_FIXED && d->fields[1].kind == WIRE_RDF_END)
 		return rdlength == d->fields[0].fixed_len ? NIM_OK : NIM_EMALFORMED;
-	return walk(pkt, pkt_len, rdata_off, rdata_off + rdlength, d, NULL, 0, &unused);
+	struct wire_rdata_iter it;
+	wire_rdata_iter_init_packet(&it, pkt, pkt_len, rdata_off, rdlength, type);
+	return iter_all(&it);
+}
+
+int wire_rdata_check_flat(uint16_t type, const uint8_t *rdata, size_t len)
+{
+	struct wire_rdata_iter it;
+	wire_rdata_iter_init_flat(&it, rdata, len, type);
+	return iter_all(&it);
+}
+
+int wire_rdata_canon(uint16_t type, const uint8_t *rdata, size_t len, uint8_t *out)
+{
+	struct wire_rdata_iter it;
+	struct wire_rdata_item item;
+	if (out != rdata)
+		memcpy(out, rdata, len);
+	wire_rdata_iter_init_flat(&it, rdata, len, type);
+	while (wire_rdata_iter_next(&it, &item)) {
+		if (item.kind == WIRE_RDF_CNAME || item.kind == WIRE_RDF_LNAME)
+			wire_name_to_lower(out + item.off);
+	}
+	return wire_rdata_iter_end(&it);
 }
 
 int wire_rdata_decompress(const uint8_t *pkt, size_t pkt_len, size_t rdata_off, uint16_t rdlength,
@@ -279,9 +239,24 @@ int wire_rdata_decompress(const uint8_t *pkt, size_t pkt_len, size_t rdata_off, 
 	}
 	if (out_cap > 65535)
 		out_cap = 65535;
-	size_t w;
-	int ret = walk(pkt, pkt_len, rdata_off, rdata_off + rdlength, wire_rdata_desc(type), out,
-		       out_cap, &w);
+	struct wire_rdata_iter it;
+	struct wire_rdata_item item;
+	size_t w = 0;
+	wire_rdata_iter_init_packet(&it, pkt, pkt_len, rdata_off, rdlength, type);
+	while (wire_rdata_iter_next(&it, &item)) {
+		size_t n = wire_rdf_is_name(item.kind) ? item.name_len : item.len;
+		if (out_cap - w < n)
+			return NIM_ESPACE;
+		if (wire_rdf_is_name(item.kind)) {
+			/* The iterator validated the name; this pass only expands it. */
+			size_t pos = item.off;
+			(void)wire_name_parse(pkt, pkt_len, &pos, out + w, NULL);
+		} else {
+			memcpy(out + w, pkt + item.off, n);
+		}
+		w += n;
+	}
+	int ret = wire_rdata_iter_end(&it);
 	if (ret == NIM_OK)
 		*out_len = w;
 	return ret;

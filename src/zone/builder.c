@@ -103,7 +103,7 @@ static uint32_t table_get(const struct zone_builder *b, const uint8_t *name, siz
 		if (slot >> 32 != mixed >> 32)
 			continue;
 		const struct sname *s = &b->names[(uint32_t)slot - 1];
-		if (s->hash == h && s->len == len && zone_name_equal_len(sname_bytes(b, s), name, len))
+		if (s->hash == h && s->len == len && wire_equal_nocase(sname_bytes(b, s), name, len))
 			return (uint32_t)slot - 1;
 	}
 }
@@ -237,7 +237,7 @@ int zone_builder_add(struct zone_builder *b, const uint8_t *owner, uint16_t type
 
 	if (b->is_spent)
 		return NIM_EINVAL;
-	if (wire_type_is_meta(type) || zone_rdata_check(type, rdata, rdlength) != NIM_OK)
+	if (wire_type_is_meta(type) || wire_rdata_check_flat(type, rdata, rdlength) != NIM_OK)
 		return NIM_EMALFORMED;
 	if (file_index(b, file, &file_id) != NIM_OK)
 		return NIM_ENOMEM;
@@ -386,15 +386,13 @@ static void key_sort(struct key_ent *a, size_t n, const uint8_t *keys)
 /* Writes the sort key of name (its labels but the last skip_labels) to out; returns its length. */
 static size_t make_key(const uint8_t *name, unsigned skip_labels, uint8_t *out)
 {
-	uint8_t off[WIRE_NAME_MAXLABELS + 1];
-	unsigned n = 0;
-	for (size_t p = 0; name[p] != 0; p += name[p] + 1u)
-		off[n++] = (uint8_t)p;
+	uint8_t off[WIRE_NAME_MAXLABELS];
+	unsigned n = wire_name_label_offsets(name, off);
 	size_t w = 0;
 	for (unsigned i = n - skip_labels; i-- > 0;) {
 		const uint8_t *label = name + off[i];
 		for (unsigned k = 1; k <= label[0]; k++) {
-			uint8_t c = zone_lower(label[k]);
+			uint8_t c = wire_lower(label[k]);
 			if (c <= 1) {
 				out[w++] = 1;
 				c++;

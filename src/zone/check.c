@@ -66,9 +66,10 @@ static int rdata_cmp(struct zone_builder *b, const struct rec *x, const struct r
 {
 	const uint8_t *p = b->rdata + x->rdata_off;
 	const uint8_t *q = b->rdata + y->rdata_off;
-	if (zone_rdata_has_case(x->type)) {
-		zone_rdata_canon(x->type, p, x->rdlen, b->scratch);
-		zone_rdata_canon(y->type, q, y->rdlen, b->scratch + SCRATCH_HALF);
+	if (wire_rdata_has_lname(wire_rdata_desc(x->type))) {
+		/* Both passed wire_rdata_check_flat when they were added. */
+		(void)wire_rdata_canon(x->type, p, x->rdlen, b->scratch);
+		(void)wire_rdata_canon(y->type, q, y->rdlen, b->scratch + SCRATCH_HALF);
 		p = b->scratch;
 		q = b->scratch + SCRATCH_HALF;
 	}

@@ -2,8 +2,7 @@
  * internal.h - what the zone database core files share and nobody else sees.
  *
  * Purpose: the name hash used by the version index and the zone set, the
- * hidden part of a version (arena, hash index, NSEC3 hashes, NSEC owners),
- * and the RDATA helpers of the builder (validation, canonical form).
+ * hidden part of a version (arena, hash index, NSEC3 hashes, NSEC owners).
  * Threads: stateless helpers; the structures follow version.h's rule.
  * Not part of any contract: only src/zone/ includes this file.
  */
@@ -52,9 +51,10 @@ struct zone_version_internal {
  */
 #define ZONE_HASH_ROOT UINT64_C(0xcbf29ce484222325)
 
+/* The hash folds case as every name comparison does (wire/name.h). */
 static inline uint8_t zone_lower(uint8_t c)
 {
-	return (uint8_t)((unsigned)c - 'A' < 26u ? c + ('a' - 'A') : c);
+	return wire_lower(c);
 }
 
 static inline uint64_t zone_hash_label(uint64_t h, const uint8_t *label)
@@ -84,20 +84,6 @@ static inline uint64_t zone_hash_mix(uint64_t h)
  */
 unsigned zone_name_hashes(const uint8_t *name, uint8_t off[WIRE_NAME_MAXLABELS + 1],
 			  uint64_t hash[WIRE_NAME_MAXLABELS + 1]);
-
-/* True when a and b are equal ignoring ASCII case; len is b's length (a is a trusted name). */
-bool zone_name_equal_len(const uint8_t *a, const uint8_t *b, size_t len);
-
-/*
- * RDATA of zone records. zone_rdata_check: NIM_OK when rdata fits the type's
- * descriptor with every name uncompressed, else NIM_EMALFORMED.
- * zone_rdata_canon writes the RFC 4034 §6.2 canonical form (names of the
- * CNAME and LNAME kinds lower-cased) into out (at least len octets); rdata
- * must have passed zone_rdata_check. zone_rdata_has_case: the type has names to lower-case.
- */
-int zone_rdata_check(uint16_t type, const uint8_t *rdata, size_t len);
-bool zone_rdata_has_case(uint16_t type);
-void zone_rdata_canon(uint16_t type, const uint8_t *rdata, size_t len, uint8_t *out);
 
 /* The SHA-1 NSEC3 hash of name with the given salt and iterations (RFC 5155 §5). */
 void zone_nsec3_digest(const uint8_t *name, const uint8_t *salt, size_t salt_len,

@@ -39,7 +39,7 @@ static int b32hex(uint8_t c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
-	c = zone_lower(c);
+	c = wire_lower(c);
 	if (c >= 'a' && c <= 'v')
 		return c - 'a' + 10;
 	return -1;

@@ -487,7 +487,7 @@ static bool record_rdata(struct parser *ps, const struct source *src, const stru
 check:
 	/* ldns accepts missing fields (it reads update prerequisites too), and
 	 * \# may hold anything: hold both to the type's layout. */
-	if (wire_rdata_check(ps->rdata, len, 0, (uint16_t)len, rr->type) != NIM_OK) {
+	if (wire_rdata_check_flat(rr->type, ps->rdata, len) != NIM_OK) {
 		error_at(ps, src, tt->line, rd[0].s, "%s record: RDATA incomplete or malformed",
 			 type_str(rr->type, tname));
 		return false;

@@ -107,7 +107,7 @@ static struct zone_entry *probe(const struct zone_set *set, const uint8_t *name,
 		if (slot == 0)
 			return NULL;
 		struct zone_entry *e = &set->entries[slot - 1];
-		if (e->origin_len == len && zone_name_equal_len(e->origin, name, len))
+		if (e->origin_len == len && wire_equal_nocase(e->origin, name, len))
 			return e;
 	}
 }

@@ -34,16 +34,6 @@ unsigned zone_name_hashes(const uint8_t *name, uint8_t off[WIRE_NAME_MAXLABELS +
 	return n;
 }
 
-bool zone_name_equal_len(const uint8_t *a, const uint8_t *b, size_t len)
-{
-	/* Length octets never change under case folding: compare as one string. */
-	for (size_t i = 0; i < len; i++) {
-		if (a[i] != b[i] && zone_lower(a[i]) != zone_lower(b[i]))
-			return false;
-	}
-	return true;
-}
-
 /* The main node whose owner equals name[0..len) (hash h), or NULL. */
 static const struct zone_node *index_get(const struct zone_version *v, const uint8_t *name,
 					 size_t len, uint64_t h)
@@ -57,7 +47,7 @@ static const struct zone_node *index_get(const struct zone_version *v, const uin
 		if (slot >> 32 != tag)
 			continue;
 		const struct zone_node *node = &in->node_base[(uint32_t)slot - 1];
-		if (zone_name_equal_len(node->owner, name, len))
+		if (wire_equal_nocase(node->owner, name, len))
 			return node;
 	}
 }

@@ -672,6 +672,13 @@ static void more_errors(void **state)
 		{"a TYPE65534 \\# x\n", 1, "bad RDATA length"},
 		{"a TYPE65534 \\#\n", 1, "without a length"},
 		{"a TYPE65534 \\# 1 zz\n", 1, "bad hexadecimal"},
+		/*
+		 * RNAME a pointer to offset 12, the root that ends MNAME: it would
+		 * pass as message RDATA, but zone RDATA is never compressed (RFC 3597 §4).
+		 */
+		{"a SOA \\# 35 0b6162636465666768696a6b00c00c"
+		 "0000000000000000000000000000000000000000\n",
+		 1, "RDATA incomplete or malformed"},
 		{"$TTL\n", 1, "$TTL takes one TTL"},
 		{"$TTL 1x\n", 1, "bad $TTL"},
 		{"$ORIGIN a..b\n", 1, "bad $ORIGIN"},
