@@ -510,11 +510,20 @@ static uint32_t new_id(const struct zone_builder *b, const struct sname *s)
 	return s->kind == NAME_MAIN ? s->pos : (uint32_t)b->n_main + s->pos;
 }
 
+/* Where the old id of the name that goes to position r is kept: main_ids or nsec3_ids. */
+static uint32_t *source_of(struct zone_builder *b, size_t r)
+{
+	return r < b->n_main ? &b->main_ids[r] : &b->nsec3_ids[r - b->n_main];
+}
+
 /*
  * Puts the names into canonical order, their bytes packed in that order too.
- * The names move in place (each swap puts one where it belongs), so that
- * the array is never resident twice: on a large zone it is the biggest
- * array of all (56 octets per name).
+ * The names move in place, so that the array is never resident twice (on a
+ * large zone it is among the biggest). Each cycle of the permutation is
+ * followed through main_ids and nsec3_ids, which say where each position's
+ * name comes from: the next address never waits for a name to be read, so
+ * the cache misses overlap (swapping along the cycle instead made them
+ * one after another, 2.5 times slower). Those maps end up as the identity.
  */
 static int gather_names(struct zone_builder *b)
 {
@@ -530,12 +539,20 @@ static int gather_names(struct zone_builder *b)
 	}
 	for (size_t i = 0; i < b->n_recs; i++)
 		b->recs[i].name = new_id(b, &b->names[b->recs[i].name]);
-	for (uint32_t id = 0; id < n; id++) {
-		uint32_t to;
-		while ((to = new_id(b, &b->names[id])) != id) {
-			struct sname t = b->names[to];
-			b->names[to] = b->names[id];
-			b->names[id] = t;
+	for (size_t r = 0; r < n; r++) {
+		if (*source_of(b, r) == r)
+			continue;
+		struct sname first = b->names[r];
+		for (size_t at = r;;) {
+			uint32_t *src = source_of(b, at);
+			uint32_t from = *src;
+			*src = (uint32_t)at;
+			if (from == r) {
+				b->names[at] = first;
+				break;
+			}
+			b->names[at] = b->names[from];
+			at = from;
 		}
 	}
 	size_t w = 0;
@@ -549,12 +566,6 @@ static int gather_names(struct zone_builder *b)
 	arena_big_free(b->name_buf);
 	b->name_buf = buf;
 	b->name_len = w;
-	for (size_t r = 0; r < n; r++) {
-		if (r < b->n_main)
-			b->main_ids[r] = (uint32_t)r;
-		else
-			b->nsec3_ids[r - b->n_main] = (uint32_t)r;
-	}
 	return NIM_OK;
 }
 
@@ -563,17 +574,17 @@ static int gather_names(struct zone_builder *b)
  * file order kept within an owner) and copies their RDATA in that order, so
  * that the checks and the layout read memory front to back: on a large
  * zone, random access, not arithmetic, is what costs. The records move in
- * place, steered by their destinations in b->order (which ends up as the
- * identity), in the written pages of the sort entries.
+ * place as the names do, each position's source record kept in b->order
+ * (in the written pages of the sort entries), which ends up as the identity.
  */
 static int gather_records(struct zone_builder *b)
 {
 	size_t n = b->n_recs;
-	uint32_t *dest = arena_big_realloc(b->spare, (n + 1) * sizeof(*dest));
-	if (dest == NULL)
+	uint32_t *source = arena_big_realloc(b->spare, (n + 1) * sizeof(*source));
+	if (source == NULL)
 		return NIM_ENOMEM;
 	b->spare = NULL;
-	b->order = dest;
+	b->order = source;
 	uint8_t *rdata = arena_big_alloc(b->rdata_len + 1);
 	if (rdata == NULL)
 		return NIM_ENOMEM;
@@ -587,16 +598,21 @@ static int gather_records(struct zone_builder *b)
 	}
 	for (size_t i = 0; i < n; i++) {
 		struct sname *s = &b->names[b->recs[i].name];
-		dest[i] = s->first_rec + s->n_recs++;
+		source[s->first_rec + s->n_recs++] = (uint32_t)i;
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		while (dest[i] != i) {
-			uint32_t j = dest[i];
-			struct rec t = b->recs[j];
-			b->recs[j] = b->recs[i];
-			b->recs[i] = t;
-			dest[i] = dest[j];
-			dest[j] = j;
+	for (size_t r = 0; r < n; r++) {
+		if (source[r] == r)
+			continue;
+		struct rec first = b->recs[r];
+		for (size_t at = r;;) {
+			uint32_t from = source[at];
+			source[at] = (uint32_t)at;
+			if (from == r) {
+				b->recs[at] = first;
+				break;
+			}
+			b->recs[at] = b->recs[from];
+			at = from;
 		}
 	}
 	size_t w = 0;
