@@ -1,7 +1,7 @@
 #!/bin/bash
 # run-memory.sh - resident memory and load time of a big zone: nimbusd, NSD, Knot.
 #
-# usage: bench/run-memory.sh [-r ROUNDS] [-n RECORDS] [-s SETTLE] [-b BUILDDIR] [-N NIMBUSD] [-k]
+# usage: bench/run-memory.sh [-r ROUNDS] [-n RECORDS] [-s SETTLE] [-b BUILDDIR] [-N NIMBUSD] [-S SERVERS] [-k]
 #
 #   -r ROUNDS    rounds (default 1); each starts every server with the tiny
 #                zone, then with the big one, the server order rotating
@@ -11,6 +11,7 @@
 #   -b BUILDDIR  build tree with src/nimbusd (default ../build-abench,
 #                ../build-bench, the source tree)
 #   -N NIMBUSD   the nimbusd binary (default BUILDDIR/src/nimbusd)
+#   -S SERVERS   which servers, of "nimbusd nsd knot" (default all three)
 #   -k           keep the temporary directory
 #
 # The big zone is gen-zone.sh's mix (A, AAAA, MX, TXT, CNAME, NS delegations
@@ -24,10 +25,13 @@
 # that is in its time.
 # memory: VmRSS (/proc/PID/status) of the server's largest process, and Pss
 # summed over all its processes (NSD forks a server child and xfrd that share
-# the parent's pages; RSS would count those once per process). VmHWM is the
-# peak RSS of the main process. Per record: (big - tiny) / records.
-# Targets: nimbusd <= 200 bytes per record, and its load time <= 1.0x the
-# faster of NSD and Knot.
+# the parent's pages; RSS would count those once per process). Per record:
+# (big - tiny) / records.
+# load peak: the largest VmHWM (the kernel's high-water mark of RSS, so no
+# sampling can miss it) over the server's processes, read with the settled
+# RSS; peak/settled is that over the largest VmRSS, for the big zone.
+# Targets: nimbusd <= 200 bytes per record, its load time <= 1.0x the
+# faster of NSD and Knot, and its load peak <= 1.3x its settled RSS.
 set -u
 
 rounds=1
@@ -36,6 +40,7 @@ settle=2
 build_dir=
 nimbusd=
 keep_tmp=false
+only="nimbusd nsd knot"
 server_cpu=${SERVER_CPU:-1}
 zone=example.com
 
@@ -46,13 +51,14 @@ die() {
 	exit 1
 }
 
-while getopts "r:n:s:b:N:kh" opt; do
+while getopts "r:n:s:b:N:S:kh" opt; do
 	case $opt in
 	r) rounds=$OPTARG ;;
 	n) records=$OPTARG ;;
 	s) settle=$OPTARG ;;
 	b) build_dir=$OPTARG ;;
 	N) nimbusd=$OPTARG ;;
+	S) only=$OPTARG ;;
 	k) keep_tmp=true ;;
 	h) sed -n '2,/^set -u/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
@@ -92,9 +98,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-servers=(nimbusd)
-[ -x "$nsd_bin" ] && servers+=(nsd) || echo "skipping NSD: no $nsd_bin"
-[ -x "$knotd_bin" ] && servers+=(knot) || echo "skipping Knot: no $knotd_bin"
+servers=()
+wants() { case " $only " in *" $1 "*) return 0 ;; esac; return 1; }
+wants nimbusd && servers+=(nimbusd)
+wants nsd && { [ -x "$nsd_bin" ] && servers+=(nsd) || echo "skipping NSD: no $nsd_bin"; }
+wants knot && { [ -x "$knotd_bin" ] && servers+=(knot) || echo "skipping Knot: no $knotd_bin"; }
+((${#servers[@]} > 0)) || die "no server to measure in '$only'"
 declare -A addr_of=([nimbusd]=127.0.0.81 [nsd]=127.0.0.82 [knot]=127.0.0.83)
 
 echo "machine:  $(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), kernel $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -106,6 +115,16 @@ n_tiny=$(grep -vc '^\$' "$tmp/tiny.zone")
 n=$((n_big - n_tiny))
 echo "zones:    big $n_big records ($(($(stat -c %s "$tmp/big.zone") / 1024)) KiB), tiny $n_tiny; server core $server_cpu; $rounds rounds; settle ${settle} s"
 echo
+
+# largest VmHWM in KiB over the server's processes.
+tree_hwm() {
+	local p h max=0
+	for p in $(server_tree "$1"); do
+		h=$(awk '/^VmHWM:/ { print $2 }' "/proc/$p/status" 2>/dev/null)
+		[ -n "$h" ] && ((h > max)) && max=$h
+	done
+	echo "$max"
+}
 
 # measure SERVER SIZE ROUND: start, time the first SOA answer, settle, read memory, stop.
 measure() {
@@ -120,7 +139,7 @@ measure() {
 		return 1
 	fi
 	mem=$(tree_mem "$server_pid")
-	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$server_pid/status")
+	hwm=$(tree_hwm "$server_pid")
 	stop_server "$server_pid"
 	printf "%s\t%s\t%s\t%s\t%s\t%s\n" "$s" "$size" "$r" "$load_ms" "$mem" "$hwm" | tr ' ' '\t' >>"$tmp/mem.tsv"
 	printf "%-5s %-8s %-5s %9s %10s %10s %10s\n" "$r" "$s" "$size" "$load_ms" ${mem} "$hwm"
@@ -157,6 +176,24 @@ for s in "${servers[@]}"; do
 		"$(per_rec "$(med "$s" big 6)" "$(med "$s" tiny 6)")" "$(med "$s" tiny 5)" "$(med "$s" big 7)"
 done
 echo
+# peak/settled per round (big zone), then their median.
+ratio_med() {
+	awk -F'\t' -v s="$1" '$1 == s && $2 == "big" && $5 > 0 { printf "%.3f\n", $7 / $5 }' "$tmp/mem.tsv" |
+		sort -g | awk '{ v[NR] = $1 } END {
+			if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
+			else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+echo "load peak (largest VmHWM) against settled RSS (largest VmRSS), big zone, medians"
+printf "%-8s %14s %14s %14s %s\n" server peak_kib settled_kib peak/settled per-round
+for s in "${servers[@]}"; do
+	printf "%-8s %14s %14s %14s %s\n" "$s" "$(med "$s" big 7)" "$(med "$s" big 5)" "$(ratio_med "$s")" \
+		"$(awk -F'\t' -v s="$s" '$1 == s && $2 == "big" && $5 > 0 { printf "%.2f ", $7 / $5 }' "$tmp/mem.tsv")"
+done
+echo
+wants nimbusd || exit 0
+pr=$(ratio_med nimbusd)
+awk -v x="$pr" 'BEGIN { exit !(x != "-" && x <= 1.3) }' && m=met || m=MISSED
+echo "target nimbusd load peak <= 1.3x settled RSS: $m ($pr)"
 bpr=$(per_rec "$(med nimbusd big 5)" "$(med nimbusd tiny 5)")
 awk -v x="$bpr" 'BEGIN { exit !(x != "-" && x <= 200) }' && m=met || m=MISSED
 echo "target nimbusd <= 200 bytes/record (RSS): $m ($bpr)"

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #define HUGE_PAGE_LEN ((uintptr_t)2 << 20)
 #define MAP_MIN_LEN ((size_t)4 << 20)
@@ -36,7 +37,16 @@ void arena_init(struct arena *a, size_t first_len)
 	a->next_len = first_len != 0 ? align_up(first_len) : ARENA_BLOCK_LEN;
 	a->mem_len = 0;
 	a->used_len = 0;
+	a->is_lazy = 0;
 }
+
+void arena_init_lazy(struct arena *a, size_t first_len)
+{
+	arena_init(a, first_len);
+	a->is_lazy = 1;
+}
+
+static void *map_lazy(size_t len);
 
 /*
  * A large block is mapped with its pages populated up front: an arena is
@@ -83,10 +93,15 @@ static struct arena_block *grow(struct arena *a, size_t len)
 		cap = len;
 	if (cap > SIZE_MAX - sizeof(struct arena_block))
 		return NULL;
-	struct arena_block *b = map_block(sizeof(*b) + cap);
+	size_t total = sizeof(struct arena_block) + cap;
+	struct arena_block *b;
+	if (!a->is_lazy)
+		b = map_block(total);
+	else
+		b = total >= MAP_MIN_LEN ? map_lazy(total) : NULL;
 	int is_mapped = b != NULL;
 	if (b == NULL) {
-		b = malloc(sizeof(*b) + cap);
+		b = malloc(total);
 		if (b == NULL)
 			return NULL;
 	}
@@ -95,7 +110,7 @@ static struct arena_block *grow(struct arena *a, size_t len)
 	b->used = 0;
 	b->next = a->head;
 	a->head = b;
-	a->mem_len += sizeof(*b) + cap;
+	a->mem_len += total;
 	/* Later blocks double, so a large zone needs only a few of them. */
 	size_t doubled = a->next_len * 2;
 	if (doubled < ARENA_BLOCK_LEN)
@@ -142,10 +157,14 @@ void arena_advise_huge(void *p, size_t len)
 #endif
 }
 
-/* What precedes an arena_big_alloc array: its mapping length (0 for malloc) and its length. */
+/*
+ * What precedes an arena_big_alloc array: its mapping length (0 for malloc),
+ * its length, and how many of its first octets arena_big_drop gave back.
+ */
 struct big_head {
 	_Alignas(ARENA_ALIGN) size_t map_len;
 	size_t len;
+	size_t dropped_len;
 };
 
 void *arena_big_alloc(size_t len)
@@ -163,6 +182,7 @@ void *arena_big_alloc(size_t len)
 		h->map_len = 0;
 	}
 	h->len = len;
+	h->dropped_len = 0;
 	return h + 1;
 }
 
@@ -204,6 +224,8 @@ void *arena_big_realloc(void *p, size_t len)
 			return NULL;
 		n->map_len = total;
 		n->len = len;
+		if (n->dropped_len > len)
+			n->dropped_len = len;
 		return n + 1;
 #else
 		n = map_lazy(total);
@@ -213,6 +235,8 @@ void *arena_big_realloc(void *p, size_t len)
 		munmap(h, h->map_len);
 		n->map_len = total;
 		n->len = len;
+		if (n->dropped_len > len)
+			n->dropped_len = len;
 		return n + 1;
 #endif
 	}
@@ -223,9 +247,11 @@ void *arena_big_realloc(void *p, size_t len)
 			return NULL;
 		n->map_len = 0;
 		n->len = len;
+		n->dropped_len = 0;
 		return n + 1;
 	}
 	n->map_len = total;
+	n->dropped_len = 0;
 	if (h != NULL) {
 		/* On the heap until now: the copy is small unless it shrinks a large array. */
 		memcpy(n + 1, h + 1, h->len < len ? h->len : len);
@@ -233,6 +259,33 @@ void *arena_big_realloc(void *p, size_t len)
 	}
 	n->len = len;
 	return n + 1;
+}
+
+void arena_big_drop(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	struct big_head *h = (struct big_head *)p - 1;
+	if (h->map_len == 0)
+		return;
+	if (len > h->len)
+		len = h->len;
+	/*
+	 * Whole pages, so the header before the data (in the first page) is
+	 * never among them. Dropping part of a huge page makes the kernel
+	 * split it, once per 2 MiB: cheap beside waiting for whole huge pages,
+	 * which would keep up to 2 MiB per array resident for nothing.
+	 */
+	long v = sysconf(_SC_PAGESIZE);
+	uintptr_t page_len = v > 0 ? (uintptr_t)v : 4096;
+	uintptr_t start = ((uintptr_t)p + h->dropped_len + page_len - 1) & ~(page_len - 1);
+	uintptr_t end = ((uintptr_t)p + len) & ~(page_len - 1);
+	if (end <= start)
+		return;
+#ifdef MADV_DONTNEED
+	if (madvise((void *)start, end - start, MADV_DONTNEED) == 0)
+		h->dropped_len = end - (uintptr_t)p;
+#endif
 }
 
 void arena_big_free(void *p)

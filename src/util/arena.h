@@ -30,6 +30,7 @@ struct arena {
 	size_t next_len;          /* size of the next block to allocate */
 	size_t mem_len;           /* octets obtained from malloc, headers included */
 	size_t used_len;          /* octets handed out, alignment padding included */
+	int is_lazy;              /* large blocks faulted in when written (arena_init_lazy) */
 };
 
 /*
@@ -37,6 +38,15 @@ struct arena {
  * octets (0 means ARENA_BLOCK_LEN). Allocates nothing yet.
  */
 void arena_init(struct arena *a, size_t first_len);
+
+/*
+ * Like arena_init, but a large block is not populated up front: its pages
+ * (huge pages where the kernel gives them) are faulted in as they are first
+ * written. For an arena filled while other memory is being given back (the
+ * zone layout frees its staging as it writes the version), so that the two
+ * are never resident in full at the same time.
+ */
+void arena_init_lazy(struct arena *a, size_t first_len);
 
 /*
  * Returns len octets aligned to ARENA_ALIGN, valid until arena_clear, or
@@ -74,6 +84,16 @@ void arena_big_free(void *p);
  * only when written. NULL on out of memory, the old array left as it was.
  */
 void *arena_big_realloc(void *p, size_t len);
+
+/*
+ * Says that the first len octets of an arena_big_alloc or arena_big_realloc
+ * array will not be read again: the whole pages among them go back to
+ * the kernel now rather than at arena_big_free, so that an array read front
+ * to back can shrink while it is read. Those octets read as zeros
+ * afterwards. A no-op for a small (heap) array and for octets already
+ * dropped. NULL allowed.
+ */
+void arena_big_drop(void *p, size_t len);
 
 /* Frees every block; the arena is empty and reusable afterwards. */
 void arena_clear(struct arena *a);

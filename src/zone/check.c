@@ -330,9 +330,8 @@ int zone_check_nodes(struct zone_builder *b)
 
 /* An NS target in the zone at or below a cut needs an address there (RFC 1034 §4.2.1). */
 static void check_ns_target(struct zone_builder *b, const struct zone_version *v,
-			    const struct rec *r)
+			    const uint8_t *target, const struct rec *r)
 {
-	const uint8_t *target = b->rdata + r->rdata_off;
 	struct zone_match m;
 	char name[WIRE_NAME_STRLEN];
 
@@ -351,19 +350,21 @@ static void check_ns_target(struct zone_builder *b, const struct zone_version *v
 			name_str(target, name));
 }
 
+/* The staging is gone by now: the NS RRsets come from v, their lines from b->ns_recs. */
 void zone_check_glue(struct zone_builder *b, const struct zone_version *v)
 {
-	for (size_t i = 0; i < b->n_main; i++) {
-		const struct sname *s = &b->names[b->main_ids[i]];
-		if ((s->flags & ZONE_NODE_OCCLUDED) != 0)
+	size_t k = 0;
+	for (size_t i = 0; i < v->n_nodes; i++) {
+		const struct zone_node *node = v->nodes[i];
+		if ((node->flags & ZONE_NODE_OCCLUDED) != 0)
 			continue;
-		const struct group *ns = find_group(b, s, WIRE_TYPE_NS);
+		const struct zone_rrset *ns = zone_node_rrset(node, WIRE_TYPE_NS);
 		if (ns == NULL)
 			continue;
-		for (uint32_t k = 0; k < ns->n; k++) {
-			const struct rec *r = &b->recs[b->order[ns->first + k]];
-			if (!r->is_dup)
-				check_ns_target(b, v, r);
+		const uint8_t *p = ns->rdata;
+		for (uint16_t j = 0; j < ns->n_rr && k < b->n_ns_recs; j++) {
+			check_ns_target(b, v, p + 2, &b->ns_recs[k++]);
+			p += 2u + ((unsigned)p[0] << 8 | p[1]);
 		}
 	}
 }

@@ -9,6 +9,12 @@
  * name buffer. Every ancestor of an owner up to the origin is interned as
  * soon as the owner is, sharing the owner's bytes, so the empty
  * non-terminals exist before the first sort.
+ * Lifetime: once zone_builder_finish has ordered them, every staging array
+ * is read front to back in canonical order by zone_layout, which gives
+ * their pages back as it goes and frees them all when the version is
+ * written; after zone_layout only the scalars, files, pending and ns_recs
+ * are left (the arrays are NULL). A check that needs the records after
+ * that reads the version (zone_check_glue does).
  * Not a contract: only src/zone/ includes this file.
  */
 #ifndef NIM_ZONE_STAGING_H
@@ -55,8 +61,9 @@ struct sname {
 	uint16_t n_rrsets;    /* RRsets in node->rrsets (orphaned RRSIGs count as one) */
 	uint16_t n_attached;  /* RRSIG sets hanging off those RRsets */
 	uint8_t len;          /* wire length; 255 at most */
-	uint8_t kind;         /* enum name_kind */
-	bool has_nsec3;       /* owns an NSEC3 record */
+	/* Bit fields: one octet for both keeps a name at 48 octets, not 56. */
+	uint8_t kind : 1;      /* enum name_kind */
+	uint8_t has_nsec3 : 1; /* owns an NSEC3 record */
 };
 
 enum group_role {
@@ -112,7 +119,7 @@ struct zone_builder {
 	struct rec first; /* where the first record came from: where zone-wide problems are reported */
 
 	/* Filled by zone_builder_finish. */
-	uint32_t *order;   /* record indices grouped by owner, each group sorted (arena_big_alloc) */
+	uint32_t *order;   /* record indices grouped by owner, each group sorted (arena_big_realloc) */
 	uint32_t *main_ids; /* main names in canonical order (arena_big_alloc) */
 	size_t n_main;
 	uint32_t *nsec3_ids; /* NSEC3 names by hash */
@@ -120,6 +127,8 @@ struct zone_builder {
 	struct group *groups; /* arena_big_realloc */
 	size_t n_groups, groups_cap;
 	void *spare; /* a staging array no longer used, its pages reused for the next one, or NULL */
+	struct rec *ns_recs; /* copies of the kept NS records of authoritative nodes, in layout order */
+	size_t n_ns_recs, ns_recs_cap;
 	uint8_t *scratch; /* two canonical RDATA forms of up to 65535 octets */
 	struct nim_diag_list *diags;
 	size_t n_errors;
@@ -130,13 +139,19 @@ struct zone_builder {
 int zone_check_nodes(struct zone_builder *b);
 /* check.c: reports the problems zone_builder_add put aside. */
 void zone_check_pending(struct zone_builder *b);
-/* check.c: warns about missing glue, once v is built (RFC 1034 §4.2.1, RFC 9471). */
+/*
+ * check.c: warns about missing glue, once v is built (RFC 1034 §4.2.1, RFC
+ * 9471); reads the NS RRsets in v and locates them with b->ns_recs.
+ */
 void zone_check_glue(struct zone_builder *b, const struct zone_version *v);
 /* check.c: records a diagnostic at a record's file and line. */
 void zone_check_diag(struct zone_builder *b, enum nim_diag_severity severity, const struct rec *r,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* layout.c: writes the version; NIM_OK and *out, or NIM_ENOMEM. */
+/*
+ * layout.c: writes the version and frees the staging arrays it read (see
+ * Lifetime above); NIM_OK and *out, or NIM_ENOMEM.
+ */
 int zone_layout(struct zone_builder *b, struct zone_version **out);
 
 static inline const uint8_t *sname_bytes(const struct zone_builder *b, const struct sname *s)

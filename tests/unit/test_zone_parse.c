@@ -9,6 +9,7 @@
  * alone, and must agree too.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <ldns/ldns.h>
@@ -845,6 +847,137 @@ static void include_relative_to_includer(void **state)
 	nim_diag_list_clear(&diags);
 }
 
+/* --- reading in chunks --- */
+
+/* Parses the file at path read chunk_len octets at a time. */
+static int parse_chunked(const char *path, size_t chunk_len, struct recs *rs,
+			 struct nim_diag_list *diags)
+{
+	struct zone_parse_opts opts = {.origin = origin_com, .default_ttl = 3600,
+				       .chunk_len = chunk_len};
+	return zone_parse_file(path, &opts, collect, rs, diags);
+}
+
+/* Same records (lines and files too) and same diagnostics (line, column, text). */
+static void assert_same_parse(const struct recs *a, const struct nim_diag_list *da,
+			      const struct recs *b, const struct nim_diag_list *db, size_t chunk_len)
+{
+	assert_recs_equal(a, b);
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->v[i].line != b->v[i].line || strcmp(a->v[i].file, b->v[i].file) != 0)
+			fail_msg("chunk %zu: record %zu at %s:%u, not %s:%u", chunk_len, i,
+				 b->v[i].file, b->v[i].line, a->v[i].file, a->v[i].line);
+	}
+	const struct nim_diag *x = da->head, *y = db->head;
+	for (; x != NULL && y != NULL; x = x->next, y = y->next) {
+		if (x->line != y->line || x->col != y->col || strcmp(x->message, y->message) != 0)
+			fail_msg("chunk %zu: diagnostic %u:%u '%s', not %u:%u '%s'", chunk_len,
+				 y->line, y->col, y->message, x->line, x->col, x->message);
+	}
+	assert_true(x == NULL && y == NULL);
+}
+
+/*
+ * A file read in chunks of any size parses as the same text held in memory:
+ * entries in parentheses across chunk ends, a line far longer than a chunk,
+ * comments, CRLF, blank owners, errors (with their columns), and a last line
+ * without a newline.
+ */
+static void chunked_reading_matches_whole_text(void **state)
+{
+	(void)state;
+	struct text_buf b = {0};
+	char path[] = "/tmp/nimbus-chunk-XXXXXX";
+
+	put(&b, "$TTL 300\n@ IN SOA ns1 hostmaster ( ; the apex\n  1 ; serial\n\n  7200 3600\n"
+		"  1209600 300 ) ; done\n\t NS ns1\r\nns1 A 192.0.2.1 ; comment\n; only a comment\n\n");
+	put(&b, "long TXT");
+	for (int i = 0; i < 300; i++)
+		put(&b, " \"%0200d\"", i);
+	put(&b, "\n");
+	for (int i = 0; i < 1500; i++) {
+		put_record(&b);
+		if (i % 97 == 0)
+			put(&b, "bad%d A 192.0.2.300\n", i);
+		if (i % 131 == 0)
+			put(&b, "q%d TXT \"unterminated\n", i);
+	}
+	put(&b, "last ( A\n 192.0.2.9 )\n; tail\nend A 192.0.2.10");
+
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, b.s, b.len), (ssize_t)b.len);
+	close(fd);
+
+	struct recs whole = {0};
+	struct nim_diag_list dw;
+	nim_diag_list_init(&dw);
+	struct zone_parse_opts opts = {.origin = origin_com, .default_ttl = 3600};
+	assert_int_equal(zone_parse_mem(b.s, b.len, path, &opts, collect, &whole, &dw),
+			 NIM_ECONFIG);
+	assert_int_equal(whole.n, 1500 + 6);
+	assert_int_equal(dw.n_errors, 16 + 12);
+	assert_int_equal(whole.v[whole.n - 1].line, whole.v[whole.n - 2].line + 3);
+
+	static const size_t chunks[] = {1, 2, 3, 5, 8, 13, 64, 200, 1000, 4096, 65536, 0};
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		struct recs rs = {0};
+		struct nim_diag_list d;
+		nim_diag_list_init(&d);
+		assert_int_equal(parse_chunked(path, chunks[c], &rs, &d), NIM_ECONFIG);
+		assert_same_parse(&whole, &dw, &rs, &d, chunks[c]);
+		recs_free(&rs);
+		nim_diag_list_clear(&d);
+	}
+	/* A file with an entry open at its end says so, whatever the chunk. */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	static const char open_end[] = "a A 192.0.2.1\nb ( A\n 192.0.2.2\n";
+	assert_int_equal(write(fd, open_end, strlen(open_end)), (ssize_t)strlen(open_end));
+	close(fd);
+	for (size_t chunk = 1; chunk < 40; chunk++) {
+		struct recs rs = {0};
+		struct nim_diag_list d;
+		nim_diag_list_init(&d);
+		assert_int_equal(parse_chunked(path, chunk, &rs, &d), NIM_ECONFIG);
+		assert_int_equal(rs.n, 1);
+		assert_int_equal(d.n_errors, 1);
+		assert_true(diag_has(&d, 2, "'(' not closed before end of file"));
+		assert_int_equal(d.head->col, 3);
+		recs_free(&rs);
+		nim_diag_list_clear(&d);
+	}
+	unlink(path);
+	recs_free(&whole);
+	nim_diag_list_clear(&dw);
+	free(b.s);
+}
+
+/* $INCLUDE files are read in chunks too, each in its own buffer. */
+static void include_read_in_chunks(void **state)
+{
+	(void)state;
+	char path[512];
+	struct recs whole = {0};
+	struct nim_diag_list dw;
+
+	nim_diag_list_init(&dw);
+	fixture(path, sizeof(path), "main.zone");
+	assert_int_equal(parse_chunked(path, 0, &whole, &dw), NIM_OK);
+	assert_int_equal(whole.n, 8);
+	for (size_t chunk = 1; chunk < 48; chunk++) {
+		struct recs rs = {0};
+		struct nim_diag_list d;
+		nim_diag_list_init(&d);
+		assert_int_equal(parse_chunked(path, chunk, &rs, &d), NIM_OK);
+		assert_same_parse(&whole, &dw, &rs, &d, chunk);
+		recs_free(&rs);
+		nim_diag_list_clear(&d);
+	}
+	recs_free(&whole);
+	nim_diag_list_clear(&dw);
+}
+
 static void missing_file_gives_errno(void **state)
 {
 	(void)state;
@@ -911,6 +1044,8 @@ int main(void)
 	    cmocka_unit_test(callback_error_stops),
 	    cmocka_unit_test(generic_rdata),
 	    cmocka_unit_test(include_relative_to_includer),
+	    cmocka_unit_test(chunked_reading_matches_whole_text),
+	    cmocka_unit_test(include_read_in_chunks),
 	    cmocka_unit_test(missing_file_gives_errno),
 	    cmocka_unit_test(load_file_builds_a_version),
 	};
