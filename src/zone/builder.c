@@ -624,6 +624,7 @@ int zone_builder_finish(struct zone_builder *b, struct nim_diag_list *diags,
 	if (ret != NIM_OK)
 		return ret;
 	zone_check_glue(b, v);
+	zone_check_denial(b, v);
 	if (b->n_errors > 0) {
 		zone_version_free(v);
 		return NIM_ECONFIG;

@@ -28,4 +28,14 @@
 int zone_load_file(const char *path, const uint8_t *origin, struct nim_diag_list *diags,
 		   struct zone_version **out);
 
+/* What a configuration can change about loading; zone_load_file uses the defaults. */
+struct zone_load_opts {
+	unsigned nsec3_max_iterations; /* conf server.nsec3-max-iterations (RFC 9276 §3.2) */
+};
+
+/* zone_load_file with opts (borrowed; NULL: the defaults). */
+int zone_load_file_opts(const char *path, const uint8_t *origin,
+			const struct zone_load_opts *opts, struct nim_diag_list *diags,
+			struct zone_version **out);
+
 #endif

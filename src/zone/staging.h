@@ -120,9 +120,12 @@ struct zone_builder {
 	struct group *groups; /* arena_big_realloc */
 	size_t n_groups, groups_cap;
 	void *spare; /* a staging array no longer used, its pages reused for the next one, or NULL */
-	uint8_t *scratch; /* two canonical RDATA forms of up to 65535 octets */
+	uint8_t *scratch; /* two canonical RDATA forms of up to scratch_half octets (check.c) */
+	size_t scratch_half;
 	struct nim_diag_list *diags;
 	size_t n_errors;
+	unsigned nsec3_max_iterations; /* zone_builder_set_nsec3_max_iterations; see has_nsec3_limit */
+	bool has_nsec3_limit;          /* false: ZONE_DEFAULT_NSEC3_MAX_ITERATIONS */
 	bool is_spent;
 };
 
@@ -132,6 +135,12 @@ int zone_check_nodes(struct zone_builder *b);
 void zone_check_pending(struct zone_builder *b);
 /* check.c: warns about missing glue, once v is built (RFC 1034 §4.2.1, RFC 9471). */
 void zone_check_glue(struct zone_builder *b, const struct zone_version *v);
+/*
+ * check.c: checks the NSEC or NSEC3 chain and the NSEC3 iterations of a
+ * signed zone once v is built; clears v->is_signed for a zone signed
+ * without any chain (warning). See check.c for what is an error.
+ */
+void zone_check_denial(struct zone_builder *b, struct zone_version *v);
 /* check.c: records a diagnostic at a record's file and line. */
 void zone_check_diag(struct zone_builder *b, enum nim_diag_severity severity, const struct rec *r,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
