@@ -7,6 +7,8 @@ for the same file (NSD 4.6 is started beside it and asked the same
 questions), and nimbusd never searches the zone for an NSEC that is not
 there. A reload to a file whose NSEC chain is broken fails with the file and
 line of the bad NSEC in the log, and the running version keeps answering.
+server.nsec3-max-iterations reaches the loader: a zone signed with 10
+iterations loads under a limit of 10 and gets SERVFAIL under 9.
 Exit status 0 pass, 1 fail, 77 skip (NSD not installed).
 """
 
@@ -104,6 +106,43 @@ def stop(proc):
             proc.wait(5)
 
 
+def sign_nsec3(tmp, iterations):
+    """zones/example-nsec3.test.zone.in signed with NSEC3 and the given iterations; its path."""
+    keys = sorted(k[:-len(".private")] for k in os.listdir(os.path.join(TOP_SRCDIR, "zones", "keys"))
+                  if k.startswith("Kexample-nsec3.test.+") and k.endswith(".private"))
+    path = os.path.join(tmp, f"nsec3-{iterations}.zone")
+    subprocess.run(["ldns-signzone", "-n", "-a", "1", "-t", str(iterations), "-s", "", "-p",
+                    "-o", "example-nsec3.test.", "-f", path,
+                    os.path.join(TOP_SRCDIR, "zones", "example-nsec3.test.zone.in")]
+                   + [os.path.join(TOP_SRCDIR, "zones", "keys", k) for k in keys],
+                   check=True, capture_output=True, timeout=60)
+    return path
+
+
+def iteration_limit(c, tmp):
+    """server.nsec3-max-iterations reaches the zone loader: 10 iterations load under a limit
+    of 10 (with the RFC 9276 §3.1 warning) and are refused under 9 (SERVFAIL)."""
+    if shutil.which("ldns-signzone") is None:
+        c.check(True, "ldns-signzone not installed: nsec3-max-iterations case skipped")
+        return
+    path = sign_nsec3(tmp, 10)
+    for limit, loads in ((10, True), (9, False)):
+        srv = Nimbusd(workers=1, nsec3_max_iterations=limit)
+        try:
+            srv.write_config(srv.config_text().replace(
+                "zones: []\n", f'zones:\n  - {{ name: "example-nsec3.test", file: "{path}" }}\n'))
+            srv.start()
+            r = ask(srv.addr, srv.port, "example-nsec3.test.", "SOA")
+            want = "NOERROR" if loads else "SERVFAIL"
+            c.eq(dns.rcode.to_text(r.rcode()), want, f"10 iterations, nsec3-max-iterations {limit}: {want}")
+            rx = (r"warning: .*10 additional iterations: RFC 9276" if loads
+                  else r"error: .*10 additional iterations, more than the nsec3-max-iterations limit of 9")
+            c.check(srv.wait_log(rx, 0) is not None, f"10 iterations, limit {limit}: logged", srv.log_since(0)[-4:])
+        finally:
+            srv.stop()
+            shutil.rmtree(srv.tmpdir, ignore_errors=True)
+
+
 def main():
     require_tools()
     if not os.access(NSD, os.X_OK):
@@ -152,6 +191,8 @@ def main():
         r = ask(srv.addr, srv.port, "nx.example-nsec.test.", "A")
         c.check(r.rcode() == dns.rcode.NXDOMAIN and any(t == "NSEC" for _, t, _ in authority(r)),
                 "broken chain: the previous version still answers, with its NSEC proof", authority(r))
+        srv.stop()
+        iteration_limit(c, tmp)
     finally:
         if nsd is not None:
             stop(nsd)
