@@ -36,8 +36,9 @@ static void load_entry(struct zone_entry *entry, const struct zone_entry *previo
 			: NULL;
 	struct stat st;
 	memset(&st, 0, sizeof(st));
-	bool has_stat = stat(entry->file, &st) == 0;
-	if (has_stat && old_version != NULL && same_file_state(previous, &st)) {
+	/* Without a version to keep, the loader's own fstat tells the file's state: no path lookup here. */
+	bool has_stat = old_version != NULL && stat(entry->file, &st) == 0;
+	if (has_stat && same_file_state(previous, &st)) {
 		atomic_store(&entry->version, old_version);
 		entry->file_mtime = previous->file_mtime;
 		entry->file_size = previous->file_size;
@@ -46,7 +47,9 @@ static void load_entry(struct zone_entry *entry, const struct zone_entry *previo
 	struct nim_diag_list diags;
 	struct zone_version *version = NULL;
 	nim_diag_list_init(&diags);
-	int ret = zone_load_file_opts(entry->file, entry->origin, opts, &diags, &version);
+	struct zone_load_opts load_opts = *opts;
+	load_opts.file_stat = has_stat ? NULL : &st;
+	int ret = zone_load_file_opts(entry->file, entry->origin, &load_opts, &diags, &version);
 	nim_diag_list_log(&diags);
 	nim_diag_list_clear(&diags);
 	if (ret == NIM_OK) {

@@ -105,8 +105,10 @@ int zone_load_file_opts(const char *path, const uint8_t *origin,
 	lc.builder = zone_builder_new(origin);
 	if (lc.builder == NULL)
 		return NIM_ENOMEM;
-	if (load_opts != NULL)
+	if (load_opts != NULL) {
 		zone_builder_set_nsec3_max_iterations(lc.builder, load_opts->nsec3_max_iterations);
+		opts.file_stat = load_opts->file_stat;
+	}
 	rc = zone_parse_file(path, &opts, on_record, &lc, diags);
 	if (rc == NIM_OK && lc.has_errors)
 		rc = NIM_ECONFIG;

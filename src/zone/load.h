@@ -15,6 +15,7 @@
 #define NIM_ZONE_LOAD_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "util/diag.h"
 #include "zone/version.h"
@@ -31,6 +32,8 @@ int zone_load_file(const char *path, const uint8_t *origin, struct nim_diag_list
 /* What a configuration can change about loading; zone_load_file uses the defaults. */
 struct zone_load_opts {
 	unsigned nsec3_max_iterations; /* conf server.nsec3-max-iterations (RFC 9276 §3.2) */
+	/* NULL, or filled with the fstat(2) of the zone file as it was opened, if it was. */
+	struct stat *file_stat;
 };
 
 /* zone_load_file with opts (borrowed; NULL: the defaults). */

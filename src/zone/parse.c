@@ -568,7 +568,7 @@ static void do_record(struct parser *ps, const struct source *src, const struct 
 }
 
 static int parse_source(struct parser *ps, struct source *src);
-static int read_file(const char *path, struct text *out);
+static int read_file(const char *path, struct text *out, struct stat *st_out);
 static void text_free(struct text *t);
 
 /* $INCLUDE <file> [<origin>] (RFC 1035 §5.1): the origin and the previous
@@ -619,7 +619,7 @@ static void do_include(struct parser *ps, const struct source *src, const struct
 
 	struct source inc = {.name = path, .line = 1};
 	struct text text = {0};
-	int rc = read_file(path, &text);
+	int rc = read_file(path, &text, NULL);
 	if (rc == NIM_OK) {
 		inc.text = text.text;
 		inc.end = text.text + text.len;
@@ -739,7 +739,7 @@ static void text_free(struct text *t)
 	t->text = NULL;
 }
 
-static int read_file(const char *path, struct text *out)
+static int read_file(const char *path, struct text *out, struct stat *st_out)
 {
 	struct stat st;
 	size_t got = 0;
@@ -779,6 +779,8 @@ static int read_file(const char *path, struct text *out)
 	text[got] = '\0';
 	out->text = text;
 	out->len = got;
+	if (st_out != NULL)
+		*st_out = st;
 out:
 	close(fd);
 	return rc;
@@ -788,7 +790,7 @@ int zone_parse_file(const char *path, const struct zone_parse_opts *opts, zone_p
 		    void *ctx, struct nim_diag_list *diags)
 {
 	struct text text = {0};
-	int rc = read_file(path, &text);
+	int rc = read_file(path, &text, opts->file_stat);
 
 	if (rc != NIM_OK) {
 		nim_diag_add(diags, NIM_DIAG_ERROR, path, 0, 0, "cannot read zone file: %s",
