@@ -18,7 +18,10 @@
 # zone files at start as nimbusd does; NSD_DATABASE=PATH gives it one).
 #
 # start: from starting the process until it answers SOA authoritatively for
-# the last zone of the configuration (dig polled every 20 ms, deadline 300 s).
+# the last zone of the configuration (dig polled every 20 ms, deadline 300 s),
+# and the CPU time (user + system over the server's processes) spent by then.
+# With NSD_DATABASE=PATH the database persists from round to round: NSD's
+# first start compiles it, later ones read it instead of the zone files.
 # reload (nimbusd only): the configuration gets one more zone, then SIGHUP;
 # the time until the new zone answers SOA, and the time between the
 # "reloading" and "reloaded" log lines. Done twice, with ZONES/4 and with
@@ -179,6 +182,9 @@ run_start() {
 		return 1
 	fi
 	start_ms=$ms
+	# CPU time (user + system, every process of the server) to that answer:
+	# steadier than the wall time on a machine that others share.
+	start_cpu_ms=$(($(tree_ticks "$pid") * 1000 / $(getconf CLK_TCK)))
 }
 
 # run_reload N: nimbusd with N zones is running; add zone N, SIGHUP, print
@@ -207,14 +213,22 @@ gen_zones "$n_zones"
 
 nim_ms=()
 nsd_ms=()
+nim_cpu=()
+nsd_cpu=()
 for ((r = 1; r <= rounds; r++)); do
 	if ((r % 2)); then order="nimbusd nsd"; else order="nsd nimbusd"; fi
 	for s in $order; do
 		pid=
 		if run_start "$s" "$n_zones"; then
 			ms=$start_ms
-			echo "round $r: $s start with $n_zones zones: $ms ms"
-			if [ "$s" = nimbusd ]; then nim_ms+=("$ms"); else nsd_ms+=("$ms"); fi
+			echo "round $r: $s start with $n_zones zones: $ms ms (cpu $start_cpu_ms ms)"
+			if [ "$s" = nimbusd ]; then
+				nim_ms+=("$ms")
+				nim_cpu+=("$start_cpu_ms")
+			else
+				nsd_ms+=("$ms")
+				nsd_cpu+=("$start_cpu_ms")
+			fi
 		fi
 		[ -n "${pid:-}" ] && stop_server "$pid"
 	done
@@ -222,8 +236,13 @@ done
 
 m_nim=$(printf '%s\n' "${nim_ms[@]}" | median)
 m_nsd=$(printf '%s\n' "${nsd_ms[@]}" | median)
-echo "median start, $n_zones zones: nimbusd $m_nim ms, nsd $m_nsd ms," \
-	"ratio $(awk -v a="$m_nim" -v b="$m_nsd" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')"
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'
+}
+echo "median start, $n_zones zones: nimbusd $m_nim ms, nsd $m_nsd ms, ratio $(ratio "$m_nim" "$m_nsd")"
+c_nim=$(printf '%s\n' "${nim_cpu[@]}" | median)
+c_nsd=$(printf '%s\n' "${nsd_cpu[@]}" | median)
+echo "median cpu to the last answer: nimbusd $c_nim ms, nsd $c_nsd ms, ratio $(ratio "$c_nim" "$c_nsd")"
 
 for n in $((n_zones / 4)) "$n_zones"; do
 	if run_start nimbusd "$n"; then
