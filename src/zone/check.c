@@ -439,12 +439,20 @@ static const struct rec *node_rec(struct zone_builder *b, uint32_t id, uint16_t 
 }
 
 static void chain_report(struct chain_check *cc, size_t *count, const struct rec *r,
-			 const char *fmt, const char *a, const char *b2, const char *c)
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void chain_report(struct chain_check *cc, size_t *count, const struct rec *r,
+			 const char *fmt, ...)
 {
-	if ((*count)++ < CHAIN_REPORTS)
-		zone_check_diag(cc->b, NIM_DIAG_ERROR, r, fmt, a, b2, c);
-	else
-		cc->b->n_errors++;
+	struct zone_builder *b = cc->b;
+	va_list ap;
+	b->n_errors++;
+	if ((*count)++ >= CHAIN_REPORTS || b->diags == NULL)
+		return;
+	va_start(ap, fmt);
+	nim_diag_addv(b->diags, NIM_DIAG_ERROR, r != NULL ? b->files[r->file] : NULL,
+		      r != NULL ? r->line : 0, 0, fmt, ap);
+	va_end(ap);
 }
 
 static void chain_summary(struct chain_check *cc, size_t count, const char *what)
@@ -478,15 +486,15 @@ static void check_nsec_chain(struct chain_check *cc, const struct zone_version *
 		if (nsec == NULL) {
 			chain_report(cc, &cc->n_missing, node_rec(b, id, 0),
 				     "'%s' has no NSEC record, but the zone is signed with NSEC: "
-				     "every authoritative name needs one (RFC 4035 §2.3)%s%s",
-				     name_str(node->owner, owner), "", "");
+				     "every authoritative name needs one (RFC 4035 §2.3)",
+				     name_str(node->owner, owner));
 			continue;
 		}
 		const struct rec *r = node_rec(b, id, WIRE_TYPE_NSEC);
 		if (nsec->n_rr > 1) {
 			chain_report(cc, &cc->n_wrong, r,
-				     "more than one NSEC record at '%s' (RFC 4035 §2.3)%s%s",
-				     name_str(node->owner, owner), "", "");
+				     "more than one NSEC record at '%s' (RFC 4035 §2.3)",
+				     name_str(node->owner, owner));
 			continue;
 		}
 		/* RFC 4034 §4.1.1: the next owner in canonical order, the apex after the last. */
@@ -537,8 +545,8 @@ static void check_nsec3_link(struct chain_check *cc, const struct zone_version *
 		return;
 	chain_report(cc, &cc->n_wrong, node_rec(cc->b, cc->b->nsec3_ids[prev], WIRE_TYPE_NSEC3),
 		     "the NSEC3 at '%s' does not point to the next hashed owner of its chain "
-		     "(RFC 5155 §7.1)%s%s",
-		     name_str(v->nsec3_nodes[prev]->owner, owner), "", "");
+		     "(RFC 5155 §7.1)",
+		     name_str(v->nsec3_nodes[prev]->owner, owner));
 }
 
 /* Every NSEC3 of the chain links to the next one in hash order, the last to the first. */
@@ -598,8 +606,8 @@ static void check_nsec3_cover(struct chain_check *cc, const struct zone_version 
 			continue;
 		chain_report(cc, &cc->n_missing, node_or_below_rec(cc->b, i),
 			     "'%s' has no NSEC3 record in the chain of the NSEC3PARAM "
-			     "(RFC 5155 §7.1)%s%s",
-			     name_str(node->owner, owner), "", "");
+			     "(RFC 5155 §7.1)",
+			     name_str(node->owner, owner));
 	}
 	chain_summary(cc, cc->n_missing, "names without NSEC3");
 	chain_summary(cc, cc->n_wrong, "broken NSEC3 links");

@@ -164,6 +164,31 @@ static void nsec_twice(void **state)
 	done(&r);
 }
 
+/* 30 names without NSEC: 20 reported with their lines, then one count for the rest. */
+static void reports_are_capped(void **state)
+{
+	struct zone_builder *b = signed_zone();
+	for (unsigned i = 0; i < 30; i++) {
+		char owner[16];
+		snprintf(owner, sizeof(owner), "n%02u", i);
+		add(b, owner, WIRE_TYPE_A, A, 4, 100 + i);
+	}
+	add_nsec(b, "@", "n00", 5);
+	struct result r;
+	finish(b, &r);
+	assert_int_equal(r.ret, NIM_ECONFIG);
+	size_t n = 0;
+	const struct nim_diag *last = NULL;
+	for (const struct nim_diag *d = r.diags.head; d != NULL; d = d->next, n++) {
+		if (n < 20)
+			assert_int_equal(d->line, 100 + n);
+		last = d;
+	}
+	assert_int_equal(n, 21);
+	assert_non_null(strstr(last->message, "10 more names without NSEC not reported"));
+	done(&r);
+}
+
 /* Signatures without any chain: served, but with no denial proofs at all. */
 static void no_chain(void **state)
 {
@@ -319,6 +344,7 @@ int main(void)
 		cmocka_unit_test(nsec_chain_gap),
 		cmocka_unit_test(nsec_chain_wrong_next),
 		cmocka_unit_test(nsec_twice),
+		cmocka_unit_test(reports_are_capped),
 		cmocka_unit_test(no_chain),
 		cmocka_unit_test(unsigned_zone),
 		cmocka_unit_test(nsec3_chain_whole),
