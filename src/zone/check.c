@@ -637,6 +637,15 @@ void zone_check_denial(struct zone_builder *b, struct zone_version *v)
 	struct chain_check cc = {.b = b};
 	if (!v->is_signed)
 		return;
+	if (v->has_nsec3 && v->nsec3.algorithm != 1) {
+		/* RFC 5155 §8.1: validators ignore NSEC3 of an unknown hash; we cannot hash either. */
+		zone_check_diag(b, NIM_DIAG_ERROR,
+				node_rec(b, b->main_ids[0], WIRE_TYPE_NSEC3PARAM),
+				"NSEC3PARAM uses hash algorithm %u: only 1 (SHA-1) is defined "
+				"(RFC 5155 §11)",
+				v->nsec3.algorithm);
+		return;
+	}
 	if (v->has_nsec3) {
 		bool has_opt_out = false;
 		check_nsec3_iterations(b, v);

@@ -256,9 +256,10 @@ static void add_nsec3(struct zone_builder *b, const uint8_t *param, size_t param
  * the coverage check reports every name, which the iteration tests skip
  * by asking only for the first diagnostic). Chain order: 0p9m, 2t7b, 35mt.
  */
-static struct zone_builder *nsec3_zone(unsigned iterations, bool break_link, bool drop_a)
+static struct zone_builder *nsec3_zone_alg(uint8_t alg, unsigned iterations, bool break_link,
+					   bool drop_a)
 {
-	uint8_t param[] = {1, 0, (uint8_t)(iterations >> 8), (uint8_t)iterations, 4,
+	uint8_t param[] = {alg, 0, (uint8_t)(iterations >> 8), (uint8_t)iterations, 4,
 			   0xaa, 0xbb, 0xcc, 0xdd};
 	struct zone_builder *b = signed_zone();
 	add(b, "@", WIRE_TYPE_NSEC3PARAM, param, sizeof(param), 5);
@@ -269,6 +270,11 @@ static struct zone_builder *nsec3_zone(unsigned iterations, bool break_link, boo
 	if (!drop_a)
 		add_nsec3(b, param, sizeof(param), H_A, H_APEX, 12);
 	return b;
+}
+
+static struct zone_builder *nsec3_zone(unsigned iterations, bool break_link, bool drop_a)
+{
+	return nsec3_zone_alg(1, iterations, break_link, drop_a);
 }
 
 static void nsec3_chain_whole(void **state)
@@ -303,6 +309,16 @@ static void nsec3_chain_broken(void **state)
 	assert_int_equal(d->line, 6);
 	assert_non_null(strstr(d->message, "'a.example.' has no NSEC3 record in the chain"));
 	assert_null(d->next);
+	done(&r);
+}
+
+/* RFC 5155 §11: SHA-1 is the only hash; another cannot be answered from. */
+static void nsec3_unknown_hash(void **state)
+{
+	struct result r;
+	finish(nsec3_zone_alg(2, 0, false, false), &r);
+	assert_int_equal(r.ret, NIM_ECONFIG);
+	expect_one(&r, NIM_DIAG_ERROR, 5, "NSEC3PARAM uses hash algorithm 2");
 	done(&r);
 }
 
@@ -349,6 +365,7 @@ int main(void)
 		cmocka_unit_test(unsigned_zone),
 		cmocka_unit_test(nsec3_chain_whole),
 		cmocka_unit_test(nsec3_chain_broken),
+		cmocka_unit_test(nsec3_unknown_hash),
 		cmocka_unit_test(nsec3_iterations_limit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
