@@ -217,7 +217,7 @@ static void unsigned_zone(void **state)
 	done(&r);
 }
 
-/* RFC 5155 Appendix A hashes (salt aabbccdd): example, a, ns1 (in hash order: example, a, ns1 is 0p9m, 35mt, 2t7b). */
+/* RFC 5155 Appendix A hashes (salt aabbccdd, 12 iterations) of example, a and ns1. */
 static const char *const H_APEX = "0p9mhaveqvm6t7vbl5lop2u3t2rp3tom";
 static const char *const H_A = "35mthgpgcu1qg68fab165klnsnk3dpvl";
 static const char *const H_NS1 = "2t7b4g4vsa5smi47k61mv5bv1a22bojr";
