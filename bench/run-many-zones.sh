@@ -74,6 +74,7 @@ cleanup() {
 	$keep_tmp || rm -rf "$tmp"
 }
 trap cleanup EXIT
+trap 'exit 1' INT TERM # so that the EXIT trap stops the servers
 
 addr=127.0.0.$((2 + RANDOM % 200))
 
