@@ -28,7 +28,7 @@ static bool same_file_state(const struct zone_entry *e, const struct stat *st)
  * freshly loaded one when it loads, else the previous one (or none).
  */
 static void load_entry(struct zone_entry *entry, const struct zone_entry *previous,
-		       const char *name)
+		       const char *name, const struct zone_load_opts *opts)
 {
 	struct zone_version *old_version =
 		previous != NULL && strcmp(previous->file, entry->file) == 0
@@ -36,8 +36,9 @@ static void load_entry(struct zone_entry *entry, const struct zone_entry *previo
 			: NULL;
 	struct stat st;
 	memset(&st, 0, sizeof(st));
-	bool has_stat = stat(entry->file, &st) == 0;
-	if (has_stat && old_version != NULL && same_file_state(previous, &st)) {
+	/* Without a version to keep, the loader's own fstat tells the file's state: no path lookup here. */
+	bool has_stat = old_version != NULL && stat(entry->file, &st) == 0;
+	if (has_stat && same_file_state(previous, &st)) {
 		atomic_store(&entry->version, old_version);
 		entry->file_mtime = previous->file_mtime;
 		entry->file_size = previous->file_size;
@@ -46,7 +47,9 @@ static void load_entry(struct zone_entry *entry, const struct zone_entry *previo
 	struct nim_diag_list diags;
 	struct zone_version *version = NULL;
 	nim_diag_list_init(&diags);
-	int ret = zone_load_file(entry->file, entry->origin, &diags, &version);
+	struct zone_load_opts load_opts = *opts;
+	load_opts.file_stat = has_stat ? NULL : &st;
+	int ret = zone_load_file_opts(entry->file, entry->origin, &load_opts, &diags, &version);
 	nim_diag_list_log(&diags);
 	nim_diag_list_clear(&diags);
 	if (ret == NIM_OK) {
@@ -74,6 +77,7 @@ int zones_build(const struct conf *conf, const struct zone_set *old, struct zone
 	struct zone_set *set = zone_set_new(conf->n_zones);
 	if (set == NULL)
 		return NIM_ENOMEM;
+	struct zone_load_opts opts = {.nsec3_max_iterations = conf->server.nsec3_max_iterations};
 	for (size_t i = 0; i < conf->n_zones; i++) {
 		uint8_t origin[WIRE_NAME_MAXLEN];
 		size_t origin_len;
@@ -89,7 +93,7 @@ int zones_build(const struct conf *conf, const struct zone_set *old, struct zone
 		if (ret != NIM_OK)
 			continue;
 		const struct zone_entry *previous = old != NULL ? zone_set_get(old, origin) : NULL;
-		load_entry(entry, previous, conf->zones[i].name);
+		load_entry(entry, previous, conf->zones[i].name, &opts);
 	}
 	if (zone_set_seal(set) != NIM_OK) {
 		zones_retire(set, old);

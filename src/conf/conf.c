@@ -474,6 +474,17 @@ static void parse_udp_max_payload(struct loader *ld, const struct conf_node *key
 		ld->conf->server.udp_max_payload = (uint16_t)value;
 }
 
+/* --- nsec3-max-iterations (issue 9, point 10) --------------------------- */
+
+static void parse_nsec3_max_iterations(struct loader *ld, const struct conf_node *key,
+				       const struct conf_node *node, void *ctx)
+{
+	uint32_t value;
+	if (get_uint(ld, node, "server.nsec3-max-iterations", 0, CONF_MAX_NSEC3_MAX_ITERATIONS,
+		     &value))
+		ld->conf->server.nsec3_max_iterations = (uint16_t)value;
+}
+
 static const struct key_spec server_keys[] = {
     {"listen", parse_listen},
     {"workers", parse_workers},
@@ -486,6 +497,7 @@ static const struct key_spec server_keys[] = {
     {"tcp-idle-timeout", parse_tcp_idle_timeout},
     {"tcp-max-clients", parse_tcp_max_clients},
     {"udp-max-payload", parse_udp_max_payload},
+    {"nsec3-max-iterations", parse_nsec3_max_iterations},
 };
 #define N_SERVER_KEYS (sizeof(server_keys) / sizeof(server_keys[0]))
 
@@ -778,6 +790,7 @@ static struct conf *conf_new_default(const char *name)
 	s->tcp_idle_timeout_ms = CONF_DEFAULT_TCP_IDLE_TIMEOUT_MS;
 	s->tcp_max_clients = CONF_DEFAULT_TCP_MAX_CLIENTS;
 	s->udp_max_payload = CONF_DEFAULT_UDP_MAX_PAYLOAD;
+	s->nsec3_max_iterations = CONF_DEFAULT_NSEC3_MAX_ITERATIONS;
 	s->version = strdup("nimbus " PACKAGE_VERSION);
 	if (s->version == NULL || default_identity(&s->identity) != NIM_OK ||
 	    (name != NULL && (conf->path = strdup(name)) == NULL)) {

@@ -41,6 +41,14 @@
 #define CONF_MAX_TEXT_LEN 255         /* identity and version: one TXT string (RFC 1035 §3.3) */
 #define CONF_MAX_FILE_LEN (16u << 20) /* conf_load_file refuses larger files */
 
+/*
+ * nsec3-max-iterations: zones whose NSEC3PARAM asks for more extra SHA-1
+ * iterations are refused, so that the hashing an NXDOMAIN costs is bounded
+ * (RFC 9276 §3.2 names 150; the field has 16 bits, RFC 5155 §4.1.3).
+ */
+#define CONF_DEFAULT_NSEC3_MAX_ITERATIONS 150
+#define CONF_MAX_NSEC3_MAX_ITERATIONS 65535
+
 enum conf_log_target {
 	CONF_LOG_STDERR,
 	CONF_LOG_SYSLOG,
@@ -66,6 +74,7 @@ struct conf_server {
 	uint32_t tcp_idle_timeout_ms;
 	uint32_t tcp_max_clients;
 	uint16_t udp_max_payload; /* our EDNS payload size and UDP answer limit */
+	uint16_t nsec3_max_iterations; /* zones above this NSEC3PARAM iteration count are refused */
 };
 
 /* One entry of the zones list; names are valid domain names, unique ignoring case. */

@@ -302,6 +302,7 @@ void zone_builder_free(struct zone_builder *b)
 	arena_big_free(b->spare);
 	free(b->scratch);
 	arena_big_free(b->ns_recs);
+	arena_big_free(b->denial_locs);
 	free(b);
 }
 
@@ -654,6 +655,7 @@ int zone_builder_finish(struct zone_builder *b, struct nim_diag_list *diags,
 	if (ret != NIM_OK)
 		return ret;
 	zone_check_glue(b, v);
+	zone_check_denial(b, v);
 	if (b->n_errors > 0) {
 		zone_version_free(v);
 		return NIM_ECONFIG;

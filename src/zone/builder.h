@@ -14,7 +14,10 @@
  * differ within an RRset (warning, all set to the first one's TTL as RFC
  * 2181 §5.2 asks); duplicate records (dropped silently, RFC 2181 §5; names
  * in RDATA compared without case); class other than IN (error); more than
- * 65535 records in one RRset (error).
+ * 65535 records in one RRset (error); for a signed zone (DNSKEY and
+ * RRSIGs), an NSEC or NSEC3 chain with a gap or a wrong link (error),
+ * no chain at all (warning: served without denial proofs), NSEC3
+ * iterations above 0 (warning) or above the limit (error; check.c says why).
  * Threads: a builder belongs to one thread. Allocates: its staging storage
  * (freed by zone_builder_free) and the version's arena.
  */
@@ -45,6 +48,15 @@ struct zone_builder *zone_builder_new(const uint8_t *origin);
 int zone_builder_add(struct zone_builder *b, const uint8_t *owner, uint16_t type, uint16_t rclass,
 		     uint32_t ttl, const uint8_t *rdata, uint16_t rdlength, const char *file,
 		     unsigned line);
+
+/* RFC 9276 §3.2: the figure that nsec3-max-iterations defaults to. */
+#define ZONE_DEFAULT_NSEC3_MAX_ITERATIONS 150
+
+/*
+ * Zones whose NSEC3PARAM asks for more than max additional iterations fail
+ * zone_builder_finish (default ZONE_DEFAULT_NSEC3_MAX_ITERATIONS).
+ */
+void zone_builder_set_nsec3_max_iterations(struct zone_builder *b, unsigned max);
 
 /*
  * Checks and builds. On success returns NIM_OK and *out (caller frees with

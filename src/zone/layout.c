@@ -255,6 +255,41 @@ static int note_ns(struct zone_builder *b, const struct sname *s)
 	return NIM_OK;
 }
 
+static bool loc_before(const struct rec *r, const struct zone_loc *l)
+{
+	return l->line == 0 || r->file < l->file || (r->file == l->file && r->line < l->line);
+}
+
+/*
+ * Notes where node id's records are for the denial check of a signed zone
+ * (staging.h, denial_locs): its NSEC or NSEC3, else its first record, and
+ * the apex's NSEC3PARAM and DNSKEY.
+ */
+static void note_locs(struct zone_builder *b, const struct sname *s, uint32_t id)
+{
+	struct zone_loc first = {0, 0};
+	struct zone_loc chain = {0, 0};
+	for (uint32_t i = 0; i < s->n_groups; i++) {
+		const struct group *g = &b->groups[s->first_group + i];
+		for (uint32_t k = 0; k < g->n; k++) {
+			const struct rec *r = &b->recs[b->order[g->first + k]];
+			struct zone_loc here = {r->file, r->line};
+			if (loc_before(r, &first))
+				first = here;
+			if (g->role != GROUP_MAIN || k != 0)
+				continue;
+			if ((g->type == WIRE_TYPE_NSEC || g->type == WIRE_TYPE_NSEC3) &&
+			    chain.line == 0)
+				chain = here;
+			if (id == 0 && g->type == WIRE_TYPE_NSEC3PARAM)
+				b->loc_nsec3param = here;
+			if (id == 0 && g->type == WIRE_TYPE_DNSKEY)
+				b->loc_dnskey = here;
+		}
+	}
+	b->denial_locs[id] = chain.line != 0 ? chain : first;
+}
+
 /*
  * Gives back the staging pages of the names before id done (canonical ids)
  * and of all they own: the layout reads each array front to back, so none
@@ -291,6 +326,8 @@ static int fill_nodes(struct zone_builder *b, struct zone_node *nodes, uint64_t 
 			if (note_ns(b, s) != NIM_OK)
 				return NIM_ENOMEM;
 		}
+		if (b->denial_locs != NULL)
+			note_locs(b, s, (uint32_t)i);
 		fill_node(b, s, &nodes[i], parent, c);
 		if (i % DROP_EVERY == DROP_EVERY - 1 && i + 1 < n)
 			drop_before(b, i + 1);
@@ -348,6 +385,13 @@ static int carve(struct zone_version *v, struct zone_builder *b, const struct si
 	uint64_t *hashes_of = arena_big_realloc(NULL, (b->n_main + 1) * sizeof(*hashes_of));
 	if (hashes_of == NULL)
 		return NIM_ENOMEM;
+	if (z->has_rrsig) {
+		b->denial_locs = arena_big_realloc(NULL, z->n_nodes * sizeof(*b->denial_locs));
+		if (b->denial_locs == NULL) {
+			arena_big_free(hashes_of);
+			return NIM_ENOMEM;
+		}
+	}
 	/* The names are gathered: their ids are their positions, no map is needed any more. */
 	arena_big_free(b->main_ids);
 	b->main_ids = NULL;

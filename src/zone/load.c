@@ -90,6 +90,13 @@ static void locate_zone_diags(struct nim_diag_list *diags, struct nim_diag *firs
 int zone_load_file(const char *path, const uint8_t *origin, struct nim_diag_list *diags,
 		   struct zone_version **out)
 {
+	return zone_load_file_opts(path, origin, NULL, diags, out);
+}
+
+int zone_load_file_opts(const char *path, const uint8_t *origin,
+			const struct zone_load_opts *load_opts, struct nim_diag_list *diags,
+			struct zone_version **out)
+{
 	struct load_ctx lc = {.diags = diags};
 	struct zone_parse_opts opts = {.origin = origin, .default_ttl = LOAD_DEFAULT_TTL};
 	struct zone_version *version = NULL;
@@ -98,6 +105,10 @@ int zone_load_file(const char *path, const uint8_t *origin, struct nim_diag_list
 	lc.builder = zone_builder_new(origin);
 	if (lc.builder == NULL)
 		return NIM_ENOMEM;
+	if (load_opts != NULL) {
+		zone_builder_set_nsec3_max_iterations(lc.builder, load_opts->nsec3_max_iterations);
+		opts.file_stat = load_opts->file_stat;
+	}
 	rc = zone_parse_file(path, &opts, on_record, &lc, diags);
 	if (rc == NIM_OK && lc.has_errors)
 		rc = NIM_ECONFIG;

@@ -15,6 +15,7 @@
 #define NIM_ZONE_LOAD_H
 
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "util/diag.h"
 #include "zone/version.h"
@@ -27,5 +28,17 @@
  */
 int zone_load_file(const char *path, const uint8_t *origin, struct nim_diag_list *diags,
 		   struct zone_version **out);
+
+/* What a configuration can change about loading; zone_load_file uses the defaults. */
+struct zone_load_opts {
+	unsigned nsec3_max_iterations; /* conf server.nsec3-max-iterations (RFC 9276 §3.2) */
+	/* NULL, or filled with the fstat(2) of the zone file as it was opened, if it was. */
+	struct stat *file_stat;
+};
+
+/* zone_load_file with opts (borrowed; NULL: the defaults). */
+int zone_load_file_opts(const char *path, const uint8_t *origin,
+			const struct zone_load_opts *opts, struct nim_diag_list *diags,
+			struct zone_version **out);
 
 #endif

@@ -648,9 +648,11 @@ static int source_fill(struct source *src)
  * truncates while it is being loaded (an operator writing it in place
  * during a reload) raises SIGBUS, and a broken zone file must never take
  * the server down with it. NIM_OK, -errno (-EINVAL: not a regular file) or
- * NIM_ENOMEM; on success the caller closes src with source_close.
+ * NIM_ENOMEM; on success the caller closes src with source_close, and
+ * *st_out (unless NULL) holds the fstat(2) of the file opened.
  */
-static int source_open(struct source *src, const char *path, size_t chunk_len)
+static int source_open(struct source *src, const char *path, size_t chunk_len,
+		       struct stat *st_out)
 {
 	struct stat st;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -674,6 +676,8 @@ static int source_open(struct source *src, const char *path, size_t chunk_len)
 	if (rc != NIM_OK) {
 		free(src->buf);
 		close(fd);
+	} else if (st_out != NULL) {
+		*st_out = st;
 	}
 	return rc;
 }
@@ -733,7 +737,7 @@ static void do_include(struct parser *ps, const struct source *src, const struct
 	path[dir_len + t[1].len] = '\0';
 
 	struct source inc;
-	int rc = source_open(&inc, path, ps->opts->chunk_len);
+	int rc = source_open(&inc, path, ps->opts->chunk_len, NULL);
 	if (rc == NIM_ENOMEM) {
 		ps->is_stopped = true;
 		ps->stop_rc = rc;
@@ -849,7 +853,7 @@ int zone_parse_file(const char *path, const struct zone_parse_opts *opts, zone_p
 		    void *ctx, struct nim_diag_list *diags)
 {
 	struct source src;
-	int rc = source_open(&src, path, opts->chunk_len);
+	int rc = source_open(&src, path, opts->chunk_len, opts->file_stat);
 
 	if (rc != NIM_OK) {
 		nim_diag_add(diags, NIM_DIAG_ERROR, path, 0, 0, "cannot read zone file: %s",

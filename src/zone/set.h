@@ -19,6 +19,7 @@
 #define NIM_ZONE_SET_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -41,16 +42,19 @@ struct zone_set {
 	struct zone_entry *entries; /* sorted by origin in canonical order */
 	size_t n_entries;
 	size_t entries_cap; /* the n of zone_set_new */
-	struct zone_set_index *index; /* hash of origins */
+	struct zone_set_index *index; /* hash of origins, sized for entries_cap at zone_set_new */
+	bool is_sealed;
 };
 
 /* A new empty set with room for n zones. NULL on out of memory. */
 struct zone_set *zone_set_new(size_t n);
 
 /*
- * Adds a zone (origin: trusted wire name, any case; file copied). Only
- * before zone_set_seal. NIM_OK, NIM_EEXIST, NIM_ENOMEM, or NIM_ELIMIT when
- * the set already holds the n zones of zone_set_new or is sealed.
+ * Adds a zone (origin: trusted wire name, any case; file copied) in O(1):
+ * the duplicate check is one probe of the origin hash, so that a set of
+ * 100,000 zones is built in linear time. Only before zone_set_seal.
+ * NIM_OK, NIM_EEXIST, NIM_ENOMEM, or NIM_ELIMIT when the set already holds
+ * the n zones of zone_set_new or is sealed.
  * *out is valid until zone_set_seal, which sorts (moves) the entries: look
  * an entry up again with zone_set_get after sealing.
  */
@@ -58,8 +62,9 @@ int zone_set_add(struct zone_set *set, const uint8_t *origin, const char *file,
 		 struct zone_entry **out);
 
 /*
- * Sorts and indexes; the set is read-only afterwards (except each entry's
- * version pointer). NIM_OK or NIM_ENOMEM (the set is unchanged then).
+ * Sorts (O(n log n)) and indexes again; the set is read-only afterwards
+ * (except each entry's version pointer). Allocates nothing: NIM_OK always
+ * (the int stays for callers that check it).
  */
 int zone_set_seal(struct zone_set *set);
 
@@ -70,7 +75,7 @@ int zone_set_seal(struct zone_set *set);
  */
 struct zone_entry *zone_set_find(const struct zone_set *set, const uint8_t *name);
 
-/* The entry whose origin equals origin exactly, or NULL. */
+/* The entry whose origin equals origin exactly (any case), or NULL. O(1); also before sealing. */
 struct zone_entry *zone_set_get(const struct zone_set *set, const uint8_t *origin);
 
 /* Frees the set, its entries and every version they hold. NULL is allowed. */

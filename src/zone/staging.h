@@ -30,6 +30,12 @@
 
 #define NO_ID UINT32_MAX
 
+/* A place in the zone files: b->files[file], line (1-based; 0 for none). */
+struct zone_loc {
+	uint32_t file;
+	uint32_t line;
+};
+
 struct rec {
 	uint32_t name;      /* owner: id in b->names */
 	uint32_t rdata_off; /* RDATA at b->rdata + rdata_off */
@@ -129,9 +135,20 @@ struct zone_builder {
 	void *spare; /* a staging array no longer used, its pages reused for the next one, or NULL */
 	struct rec *ns_recs; /* copies of the kept NS records of authoritative nodes, in layout order */
 	size_t n_ns_recs, ns_recs_cap;
-	uint8_t *scratch; /* two canonical RDATA forms of up to 65535 octets */
+	/*
+	 * Signed zones only (else NULL): for each node of the version, main
+	 * nodes then NSEC3 nodes, where its NSEC or NSEC3 record is, else its
+	 * first record (line 0: none, an empty non-terminal). The denial check
+	 * runs on the version once the staging is gone and names lines with it.
+	 */
+	struct zone_loc *denial_locs;
+	struct zone_loc loc_nsec3param, loc_dnskey; /* the apex's; line 0: none */
+	uint8_t *scratch; /* two canonical RDATA forms of up to scratch_half octets (check.c) */
+	size_t scratch_half;
 	struct nim_diag_list *diags;
 	size_t n_errors;
+	unsigned nsec3_max_iterations; /* zone_builder_set_nsec3_max_iterations; see has_nsec3_limit */
+	bool has_nsec3_limit;          /* false: ZONE_DEFAULT_NSEC3_MAX_ITERATIONS */
 	bool is_spent;
 };
 
@@ -144,6 +161,12 @@ void zone_check_pending(struct zone_builder *b);
  * 9471); reads the NS RRsets in v and locates them with b->ns_recs.
  */
 void zone_check_glue(struct zone_builder *b, const struct zone_version *v);
+/*
+ * check.c: checks the NSEC or NSEC3 chain and the NSEC3 iterations of a
+ * signed zone once v is built; clears v->is_signed for a zone signed
+ * without any chain (warning). See check.c for what is an error.
+ */
+void zone_check_denial(struct zone_builder *b, struct zone_version *v);
 /* check.c: records a diagnostic at a record's file and line. */
 void zone_check_diag(struct zone_builder *b, enum nim_diag_severity severity, const struct rec *r,
 		     const char *fmt, ...) __attribute__((format(printf, 4, 5)));

@@ -28,7 +28,7 @@ unsigned zone_name_hashes(const uint8_t *name, uint8_t off[WIRE_NAME_MAXLABELS +
 		p += name[p] + 1u;
 	}
 	off[n] = (uint8_t)p;
-	hash[n] = ZONE_HASH_ROOT;
+	hash[n] = zone_hash_seed.root;
 	for (unsigned i = n; i-- > 0;)
 		hash[i] = zone_hash_label(hash[i + 1], name + off[i]);
 	return n;

@@ -6,7 +6,9 @@ name file:line (and the fault) for each error on stderr; an out-of-zone
 record and missing glue are warnings with exit 0. Where named-checkzone is
 installed its exit status is the reference for every file (it agrees on all
 of them; NSD's nsd-checkzone is not used: it accepts a zone without apex NS
-and rejects out-of-zone data).
+and rejects out-of-zone data). Signed zones: a broken NSEC chain is an error
+at the NSEC's (or the name's) line, a missing chain a warning, NSEC3
+iterations above 0 a warning and above 150 an error (issue 9, point 10).
 """
 
 import glob
@@ -142,6 +144,102 @@ def broken(c, tmp):
             c.eq(rc, ref, f"{what}: same exit status as named-checkzone")
 
 
+def rr_fields(line):
+    """(owner, type, rdata fields) of a one-record line of ldns-signzone's output, or None."""
+    f = line.split(";")[0].split()
+    if len(f) < 4 or f[2] != "IN":
+        return None
+    return f[0], f[3], f[4:]
+
+
+def write_lines(path, lines):
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("".join(ln + "\n" for ln in lines))
+
+
+def diag_lines(err, path, sev, rx):
+    """Line numbers of the diagnostics 'path:LINE: sev: ...rx...' on stderr."""
+    return [int(m.group(1)) for ln in err.splitlines()
+            if (m := re.match(rf"{re.escape(path)}:(\d+): {sev}: .*{rx}", ln))]
+
+
+def signed_chains(c, tmp):
+    """Signed zones whose NSEC chain is gone or broken, and NSEC3 iterations (issue 9, point 10).
+
+    Variants of the shipped zones/example-nsec.test.zone made by editing its
+    text (each record on its own line): every diagnostic must name the line
+    of the record concerned. NSD's nsd-checkzone accepts all of these and
+    Knot 3.2 only warns (semantic-checks: on); check.c says why a broken
+    chain is an error here and a missing one a warning.
+    """
+    src = os.path.join(TOP_SRCDIR, "zones", "example-nsec.test.zone")
+    with open(src, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    recs = [(i + 1, rr_fields(ln)) for i, ln in enumerate(lines)]
+    nsec = [(n, r) for n, r in recs if r and r[1] == "NSEC"]
+    c.check(len(nsec) >= 5, "the shipped NSEC zone has an NSEC chain", len(nsec))
+    dnskey_line = min(n for n, r in recs if r and r[1] == "DNSKEY")
+
+    # 1. No NSEC (nor their RRSIGs) at all: loads, a warning at the DNSKEY, no proofs.
+    path = os.path.join(tmp, "nochain.zone")
+    write_lines(path, [ln for ln, (n, r) in zip(lines, recs)
+                       if not (r and (r[1] == "NSEC" or (r[1] == "RRSIG" and r[2][0] == "NSEC")))])
+    rc, out, err = check_zone("example-nsec.test", path, tmp)
+    c.eq(rc, 0, "signed, no NSEC chain: exit 0 (served without denial proofs)", err.strip())
+    # The DNSKEY keeps its line: nothing before it was removed.
+    c.eq(diag_lines(err, path, "warning", "without denial of existence proofs"), [dnskey_line],
+         "signed, no NSEC chain: warning at the DNSKEY's line", err.strip())
+
+    # 2. One NSEC points past its successor: an error at that NSEC's line.
+    n_bad, r_bad = nsec[2]
+    edited = list(lines)
+    edited[n_bad - 1] = edited[n_bad - 1].replace(r_bad[2][0], "zzz.example-nsec.test.", 1)
+    path = os.path.join(tmp, "wrongnext.zone")
+    write_lines(path, edited)
+    rc, out, err = check_zone("example-nsec.test", path, tmp)
+    c.eq(rc, 1, "NSEC with a wrong next name: exit 1", err.strip())
+    c.eq(diag_lines(err, path, "error", rf"the NSEC at '{re.escape(r_bad[0])}' points to "
+                                        r"'zzz\.example-nsec\.test\.'"),
+         [n_bad], f"NSEC with a wrong next name: error at line {n_bad}", err.strip())
+
+    # 3. One name loses its NSEC (and its predecessor is relinked past it): an error at the
+    #    name's first record.
+    n_gone, r_gone = nsec[3]
+    n_prev, r_prev = nsec[2]
+    first_of_name = min(n for n, r in recs if r and r[0] == r_gone[0])
+    edited = list(lines)
+    edited[n_prev - 1] = edited[n_prev - 1].replace(r_prev[2][0], r_gone[2][0], 1)
+    edited[n_gone - 1] = ";"
+    path = os.path.join(tmp, "gap.zone")
+    write_lines(path, edited)
+    rc, out, err = check_zone("example-nsec.test", path, tmp)
+    c.eq(rc, 1, "a name without NSEC: exit 1", err.strip())
+    c.eq(diag_lines(err, path, "error", rf"'{re.escape(r_gone[0])}' has no NSEC record"),
+         [first_of_name], f"a name without NSEC: error at line {first_of_name}", err.strip())
+
+    # 4. NSEC3 iterations (RFC 9276): 10 is a warning, 151 an error, at the NSEC3PARAM's line.
+    if shutil.which("ldns-signzone") is None:
+        c.check(True, "ldns-signzone not installed: NSEC3 iteration cases skipped")
+        return
+    keys = sorted(glob.glob(os.path.join(TOP_SRCDIR, "zones", "keys", "Kexample-nsec3.test.+*.private")))
+    for iters, want_rc, sev, rx in ((10, 0, "warning", r"10 additional iterations: RFC 9276 §3\.1"),
+                                    (151, 1, "error", r"151 additional iterations, more than the "
+                                                      r"nsec3-max-iterations limit of 150")):
+        path = os.path.join(tmp, f"nsec3-{iters}.zone")
+        rc, _, err = run(["ldns-signzone", "-n", "-a", "1", "-t", str(iters), "-s", "", "-p",
+                          "-o", "example-nsec3.test.", "-f", path,
+                          os.path.join(TOP_SRCDIR, "zones", "example-nsec3.test.zone.in")]
+                         + [k[:-len(".private")] for k in keys], tmp)
+        c.eq(rc, 0, f"ldns-signzone -t {iters}", err.strip())
+        with open(path, encoding="utf-8") as f:
+            param_line = [i + 1 for i, ln in enumerate(f.read().splitlines())
+                          if (r := rr_fields(ln)) and r[1] == "NSEC3PARAM"]
+        rc, out, err = check_zone("example-nsec3.test", path, tmp)
+        c.eq(rc, want_rc, f"NSEC3 with {iters} iterations: exit {want_rc}", err.strip())
+        c.eq(diag_lines(err, path, sev, rx), param_line,
+             f"NSEC3 with {iters} iterations: {sev} at the NSEC3PARAM's line {param_line}", err.strip())
+
+
 def usage_errors(c, tmp):
     path = os.path.join(tmp, "nosuch", "x.zone")
     rc, _, err = check_zone("t", path, tmp)
@@ -167,6 +265,7 @@ def main():
     try:
         shipped(c)
         broken(c, tmp)
+        signed_chains(c, tmp)
         usage_errors(c, tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

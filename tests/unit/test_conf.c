@@ -785,6 +785,26 @@ static void fixture_errors_name_the_file(void **state)
 	nim_diag_list_clear(&diags);
 }
 
+/* server.nsec3-max-iterations (issue 9, point 10): default 150 (RFC 9276 §3.2), 0 to 65535. */
+static void nsec3_max_iterations(void **state)
+{
+	struct conf *conf = load_ok(MINIMAL);
+	assert_int_equal(conf->server.nsec3_max_iterations, 150);
+	conf_free(conf);
+	conf = load_ok(MINIMAL "  nsec3-max-iterations: 0\n");
+	assert_int_equal(conf->server.nsec3_max_iterations, 0);
+	conf_free(conf);
+	conf = load_ok(MINIMAL "  nsec3-max-iterations: 65535\n");
+	assert_int_equal(conf->server.nsec3_max_iterations, 65535);
+	conf_free(conf);
+	ASSERT_ERRORS(MINIMAL "  nsec3-max-iterations: 65536\n",
+		      "t.yaml:3:25: error: server.nsec3-max-iterations: expected an integer from 0 "
+		      "to 65535, got '65536'");
+	ASSERT_ERRORS(MINIMAL "  nsec3-max-iterations: -1\n",
+		      "t.yaml:3:25: error: server.nsec3-max-iterations: expected an integer from 0 "
+		      "to 65535, got '-1'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -815,6 +835,7 @@ int main(void)
 	    cmocka_unit_test(missing_file_gives_errno),
 	    cmocka_unit_test(fixture_files_load),
 	    cmocka_unit_test(fixture_errors_name_the_file),
+	    cmocka_unit_test(nsec3_max_iterations),
 	};
 	return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }

@@ -70,13 +70,13 @@ static void add(struct zone_builder *b, const char *owner, uint16_t type, const 
 
 static const uint8_t PARAM[] = {1, 0, 0, 12, 4, 0xaa, 0xbb, 0xcc, 0xdd};
 
-/* An NSEC3 record for the owner whose hash is hashes[i] (next hash: zero, no bitmap). */
-static void add_nsec3(struct zone_builder *b, const char *hash)
+/* An NSEC3 record for the owner whose hash is hash, linking to next (no bitmap). */
+static void add_nsec3(struct zone_builder *b, const char *hash, const char *next)
 {
 	uint8_t rd[sizeof(PARAM) + 1 + 20];
 	memcpy(rd, PARAM, sizeof(PARAM));
 	rd[sizeof(PARAM)] = 20;
-	memset(rd + sizeof(PARAM) + 1, 0, 20);
+	b32hex_decode(next, rd + sizeof(PARAM) + 1);
 	char owner[64];
 	snprintf(owner, sizeof(owner), "%s", hash);
 	/* Upper case in the file must not matter. */
@@ -101,15 +101,33 @@ static struct zone_version *signed_zone(void)
 	add(b, "ns1", WIRE_TYPE_A, a, 4);
 	add(b, "*.w", WIRE_TYPE_A, a, 4);
 	add(b, "x.w", WIRE_TYPE_A, a, 4);
-	/* The chain: example, a, ns1, w, *.w, x.w. */
+	/*
+	 * The chain: example, a, ns1, w, *.w, x.w, each linked to the next in
+	 * hash order (base32hex keeps the order of the octets, RFC 4648 §7).
+	 */
 	static const unsigned chain[] = {0, 1, 3, 5, 6, 7};
+	const char *sorted[6];
 	for (unsigned i = 0; i < 6; i++)
-		add_nsec3(b, HASHES[chain[i]][1]);
+		sorted[i] = HASHES[chain[i]][1];
+	for (unsigned i = 0; i < 6; i++)
+		for (unsigned j = i + 1; j < 6; j++)
+			if (strcmp(sorted[j], sorted[i]) < 0) {
+				const char *t = sorted[i];
+				sorted[i] = sorted[j];
+				sorted[j] = t;
+			}
+	for (unsigned i = 0; i < 6; i++)
+		add_nsec3(b, sorted[i], sorted[(i + 1) % 6]);
 	struct nim_diag_list diags;
 	struct zone_version *v = NULL;
 	nim_diag_list_init(&diags);
 	assert_int_equal(zone_builder_finish(b, &diags, &v), NIM_OK);
-	assert_null(diags.head);
+	/* The one diagnostic: 12 iterations where RFC 9276 §3.1 asks for 0. */
+	assert_non_null(diags.head);
+	assert_int_equal(diags.head->severity, NIM_DIAG_WARNING);
+	assert_non_null(strstr(diags.head->message, "RFC 9276 §3.1"));
+	assert_null(diags.head->next);
+	nim_diag_list_clear(&diags);
 	zone_builder_free(b);
 	return v;
 }
