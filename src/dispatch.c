@@ -200,6 +200,7 @@ static size_t answer_authoritative(struct dispatch_worker *dw, const struct wire
 	struct auth_query q = {
 		.msg = msg,
 		.is_do = msg->has_edns && msg->edns.is_do,
+		.is_class_any = msg->qclass == WIRE_CLASS_ANY,
 		.zones = zones,
 	};
 	unsigned rcode = auth_answer(&q, zone, version, &a.b);
@@ -242,7 +243,8 @@ size_t dispatch_handle(void *ctx, const struct net_query *q, uint8_t *out, size_
 		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_BADVERS, true);
 	if (msg.qclass == WIRE_CLASS_CH)
 		return answer_chaos(dw, &msg, conf, out, limit, msg.has_edns);
-	if (msg.qclass == WIRE_CLASS_IN)
+	/* RFC 1034 §3.7.1: class ANY is answered from our class IN zones, not authoritatively. */
+	if (msg.qclass == WIRE_CLASS_IN || msg.qclass == WIRE_CLASS_ANY)
 		return answer_authoritative(dw, &msg, conf, out, limit);
 	/* No zone and no resolver serves this class. */
 	return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_REFUSED, msg.has_edns);
