@@ -10,19 +10,25 @@
 #include "wire/rdata.h"
 
 enum dispatch_action {
-	ACTION_DROP,    /* nothing to answer, or answering would help an attacker */
+	ACTION_DROP,	/* nothing to answer, or answering would help an attacker */
 	ACTION_FORMERR, /* answer FORMERR, echoing what could be parsed */
+	ACTION_QDCOUNT, /* well-formed, but QDCOUNT is not 1: the opcode decides */
 };
 
 /*
  * The one place where a parse fault becomes an action. Messages too short
- * to carry an ID cannot be answered; every other malformed query gets
- * FORMERR (RFC 1035 §4.1.1, RFC 6891 §7 for OPT faults).
+ * to carry an ID cannot be answered; every other malformed message gets
+ * FORMERR whatever its opcode (RFC 1035 §4.1.1, RFC 6891 §7 for OPT
+ * faults): the parser checked the whole message (counts against contents,
+ * OPT placement and owner, TSIG position) before dispatch looks at the
+ * opcode. Only the question count depends on the opcode: QUERY needs one
+ * question, other opcodes define their own (DSO has none, RFC 8490 §5.4),
+ * so a well-formed message with an opcode we do not serve gets NOTIMP.
  */
 static const enum dispatch_action parse_actions[] = {
 	[WIRE_PARSE_OK] = ACTION_FORMERR, /* not used */
 	[WIRE_PARSE_SHORT_HEADER] = ACTION_DROP,
-	[WIRE_PARSE_BAD_QDCOUNT] = ACTION_FORMERR,
+	[WIRE_PARSE_BAD_QDCOUNT] = ACTION_QDCOUNT,
 	[WIRE_PARSE_BAD_QUESTION] = ACTION_FORMERR,
 	[WIRE_PARSE_BAD_RR] = ACTION_FORMERR,
 	[WIRE_PARSE_BAD_RDATA] = ACTION_FORMERR,
@@ -222,25 +228,29 @@ size_t dispatch_handle(void *ctx, const struct net_query *q, uint8_t *out, size_
 	size_t limit = answer_limit(&msg, conf, q->is_tcp, out_cap);
 	dw->stats.n_queries++;
 
-	/*
-	 * An opcode we do not implement gets NOTIMP even when its message has no
-	 * question (DSO, RFC 8490 §5.1.1; RFC 8906 §3.1.4).
-	 */
-	bool is_notimp = wire_msg_opcode(&msg) != WIRE_OPCODE_QUERY;
-	if (is_notimp && (status == WIRE_PARSE_OK || status == WIRE_PARSE_BAD_QDCOUNT))
-		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_NOTIMP, msg.has_edns);
-	if (status != WIRE_PARSE_OK) {
-		if (parse_actions[status] == ACTION_DROP) {
-			dw->stats.n_dropped++;
-			return 0;
-		}
+	/* Message checks first, the same for every opcode. */
+	enum dispatch_action action = status != WIRE_PARSE_OK ? parse_actions[status] : ACTION_QDCOUNT;
+	if (action == ACTION_DROP) {
+		dw->stats.n_dropped++;
+		return 0;
+	}
+	if (action == ACTION_FORMERR) {
 		/* A broken OPT is not echoed; a good one is (RFC 6891 §7). */
 		bool has_opt = msg.has_edns && status != WIRE_PARSE_BAD_OPT;
 		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_FORMERR, has_opt);
 	}
+	/* From here on the message is well-formed but for, perhaps, its question count. */
 	/* RFC 6891 §6.1.3: a version we do not implement gets BADVERS with our version, 0. */
 	if (msg.has_edns && msg.edns.version != WIRE_EDNS_VERSION)
 		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_BADVERS, true);
+	/*
+	 * Then the opcode: one we do not implement gets NOTIMP even when its
+	 * message has no question (DSO, RFC 8490 §5.1.1; RFC 8906 §3.1.4).
+	 */
+	if (wire_msg_opcode(&msg) != WIRE_OPCODE_QUERY)
+		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_NOTIMP, msg.has_edns);
+	if (status == WIRE_PARSE_BAD_QDCOUNT)
+		return answer_rcode(dw, &msg, conf, out, limit, WIRE_RCODE_FORMERR, msg.has_edns);
 	if (msg.qclass == WIRE_CLASS_CH)
 		return answer_chaos(dw, &msg, conf, out, limit, msg.has_edns);
 	/* RFC 1034 §3.7.1: class ANY is answered from our class IN zones, not authoritatively. */

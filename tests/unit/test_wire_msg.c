@@ -159,6 +159,35 @@ static void bad_opt_keeps_header_and_question(void **state)
 	assert_int_equal(m.edns.udp_size, 1232);
 }
 
+/*
+ * RFC 6891 §6.1.2: the OPT owner "MUST be 0", the one zero octet. A
+ * compression pointer to the root is refused too (as NSD refuses it); the
+ * same message with a literal root owner is fine.
+ */
+static void opt_owner_pointer_to_root(void **state)
+{
+	(void)state;
+	uint8_t pkt[] = {
+		0x00, 0x07, 0x20, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+		0x07, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0x03, 'c', 'o', 'm', 0x00, /* offset 24: root */
+		0x00, 0x06, 0x00, 0x01,
+		0xc0, 0x18, 0x00, 0x29, 0x04, 0xd0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct wire_msg m;
+	assert_int_equal(wire_msg_parse(pkt, sizeof(pkt), &m), WIRE_PARSE_BAD_OPT);
+	assert_false(m.has_edns);
+	assert_true(m.has_question);
+
+	/* The same OPT owned by the literal root: one octet shorter, and well-formed. */
+	uint8_t lit[sizeof(pkt) - 1];
+	memcpy(lit, pkt, 29);
+	lit[29] = 0x00;
+	memcpy(lit + 30, pkt + 31, sizeof(pkt) - 31);
+	assert_int_equal(wire_msg_parse(lit, sizeof(lit), &m), WIRE_PARSE_OK);
+	assert_true(m.has_edns);
+	assert_int_equal(m.edns.udp_size, 1232);
+}
+
 static void tsig_position(void **state)
 {
 	struct wire_msg m;
@@ -526,6 +555,7 @@ int main(void)
 	    cmocka_unit_test(edns_fields),
 	    cmocka_unit_test(edns_options),
 	    cmocka_unit_test(bad_opt_keeps_header_and_question),
+	    cmocka_unit_test(opt_owner_pointer_to_root),
 	    cmocka_unit_test(tsig_position),
 	    cmocka_unit_test(question_count),
 	    cmocka_unit_test(faults_fill_what_was_read),
