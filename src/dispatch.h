@@ -2,14 +2,17 @@
  * dispatch.h - route each received message to the engine that answers it.
  *
  * Purpose: parse the message (src/wire), map a parse fault to its action
- * with one table (drop, FORMERR), handle what belongs to no engine (opcode
- * NOTIMP, EDNS BADVERS, CHAOS identity queries), and hand queries to the
- * engines; until the zone database and resolver exist every other query is
- * REFUSED (RFC 8906 §3: answer, never drop, a well-formed query).
+ * with one table (drop, FORMERR) before looking at the opcode, handle what
+ * belongs to no engine (EDNS BADVERS, opcode NOTIMP, CHAOS identity
+ * queries), and hand class IN and ANY queries to auth through the zone set.
+ * Names outside our zones, transfers and other classes are REFUSED (RFC
+ * 8906 §3: answer, never drop, a well-formed query), with an Extended DNS
+ * Error when the query has EDNS (RFC 8914).
  * Threads: one struct dispatch_worker per worker thread, touched only by it.
  * It reads the published configuration snapshot once per message.
  * Allocates nothing per message. Reads hostile input (every packet).
- * RFCs: 1035 §4.1.1; 6891 §6.1.1, §6.1.3, §7; 8906; 4892 (id.server),
+ * RFCs: 1035 §4.1.1; 6891 §6.1.1, §6.1.3, §7; 8906; 8914; 1034 §3.7.1 (QCLASS *);
+ * 4892 (id.server),
  * BIND/NSD conventions for version.bind and hostname.bind.
  */
 #ifndef NIM_DISPATCH_H

@@ -188,6 +188,51 @@ static void opt_owner_pointer_to_root(void **state)
 	assert_int_equal(m.edns.udp_size, 1232);
 }
 
+/* RFC 8914 §2: EDE written in place, read back; too small a buffer writes nothing. */
+static void ede_write_read(void **state)
+{
+	(void)state;
+	uint8_t buf[32];
+	size_t len = 0;
+	assert_int_equal(wire_edns_ede_write(buf, sizeof(buf), &len, WIRE_EDE_NOT_READY,
+					     "zone not loaded", 15),
+			 NIM_OK);
+	assert_int_equal(len, wire_ede_len(15));
+	static const uint8_t want[] = { 0x00, 0x0f, 0x00, 0x11, 0x00, 0x0e, 'z', 'o', 'n', 'e', ' ',
+					'n',  'o',  't',  ' ',  'l',  'o',  'a', 'd', 'e', 'd' };
+	assert_int_equal(len, sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	/* No text: 6 octets. */
+	assert_int_equal(wire_edns_ede_write(buf, sizeof(buf), &len, WIRE_EDE_NOT_AUTHORITATIVE,
+					     NULL, 0),
+			 NIM_OK);
+	assert_int_equal(len, sizeof(want) + 6);
+	/* Does not fit: NIM_ESPACE, *len unchanged. */
+	size_t before = len;
+	assert_int_equal(wire_edns_ede_write(buf, sizeof(buf), &len, 0, "xyz", 3), NIM_ESPACE);
+	assert_int_equal(len, before);
+
+	/* Read back through the option iterator's struct. */
+	struct wire_edns_option opt = { .code = WIRE_EDNS_OPT_EDE, .len = 17, .data = buf + 4 };
+	uint16_t code;
+	const uint8_t *text;
+	size_t text_len;
+	assert_int_equal(wire_edns_ede_read(&opt, &code, &text, &text_len), NIM_OK);
+	assert_int_equal(code, 14);
+	assert_int_equal(text_len, 15);
+	assert_memory_equal(text, "zone not loaded", 15);
+	/* A trailing NUL is not part of the text; a 1-octet option is malformed. */
+	uint8_t nul[] = { 0x00, 0x03, 'a', 0x00 };
+	opt.data = nul;
+	opt.len = sizeof(nul);
+	assert_int_equal(wire_edns_ede_read(&opt, &code, &text, &text_len), NIM_OK);
+	assert_int_equal(text_len, 1);
+	opt.len = 1;
+	code = 99;
+	assert_int_equal(wire_edns_ede_read(&opt, &code, &text, &text_len), NIM_EMALFORMED);
+	assert_int_equal(code, 99);
+}
+
 static void tsig_position(void **state)
 {
 	struct wire_msg m;
@@ -556,6 +601,7 @@ int main(void)
 	    cmocka_unit_test(edns_options),
 	    cmocka_unit_test(bad_opt_keeps_header_and_question),
 	    cmocka_unit_test(opt_owner_pointer_to_root),
+	    cmocka_unit_test(ede_write_read),
 	    cmocka_unit_test(tsig_position),
 	    cmocka_unit_test(question_count),
 	    cmocka_unit_test(faults_fill_what_was_read),
