@@ -2,16 +2,17 @@
  * dispatch.h - route each received message to the engine that answers it.
  *
  * Purpose: parse the message (src/wire), map a parse fault to its action
- * with one table (drop, FORMERR), handle what belongs to no engine (opcode
- * NOTIMP, EDNS BADVERS, CHAOS identity queries), and hand class IN queries
- * for names in our zones to the authoritative engine (src/auth). A name
- * outside every zone, a zone transfer (until src/xfr) and any other class
- * are REFUSED, as there is no resolver yet (RFC 8906 §3: answer, never drop,
- * a well-formed query).
+ * with one table (drop, FORMERR) before looking at the opcode, handle what
+ * belongs to no engine (EDNS BADVERS, opcode NOTIMP, CHAOS identity
+ * queries), and hand class IN and ANY queries to auth through the zone set.
+ * Names outside our zones, transfers and other classes are REFUSED (RFC
+ * 8906 §3: answer, never drop, a well-formed query), with an Extended DNS
+ * Error when the query has EDNS (RFC 8914).
  * Threads: one struct dispatch_worker per worker thread, touched only by it.
  * It reads the published configuration snapshot once per message.
  * Allocates nothing per message. Reads hostile input (every packet).
- * RFCs: 1035 §4.1.1; 6891 §6.1.1, §6.1.3, §7; 8906; 4892 (id.server),
+ * RFCs: 1035 §4.1.1; 6891 §6.1.1, §6.1.3, §7; 8906; 8914; 1034 §3.7.1 (QCLASS *);
+ * 4892 (id.server),
  * BIND/NSD conventions for version.bind and hostname.bind.
  */
 #ifndef NIM_DISPATCH_H

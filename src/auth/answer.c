@@ -14,6 +14,11 @@
  *   - Positive answers carry no NS RRset in the authority section (Knot's
  *     minimal responses; NSD adds the zone's NS). RFC 2181 §6.1 does not
  *     require it and it only costs space.
+ *   - QCLASS ANY is answered from the class IN data with AA clear, as NSD
+ *     does (Knot sets AA): RFC 1034 §3.7.1 says an answer for class "*" may
+ *     be incomplete, so it is not authoritative. Negative answers carry no
+ *     SOA then (NSD too): RFC 2308 §3 asks it of authoritative answers, and
+ *     a resolver must not cache a class-* denial for class IN.
  *   - A referral reached through a CNAME keeps AA=1: the CNAMEs in the
  *     answer section are authoritative data (RFC 1034 §4.3.2 step 3b only
  *     speaks of the referral itself).
@@ -72,33 +77,54 @@ static bool follow(struct auth_ctx *c, const uint8_t *target)
 	return true;
 }
 
-/* True when node's CNAME was answered already in this chain: a loop. */
-static bool is_visited(struct auth_ctx *c, const struct zone_node *node)
+/*
+ * True when the chain already answered the current name through node: a
+ * loop. For a wildcard source the name decides, not the node (RFC 4592
+ * §4.3): `*.w CNAME again.w` answers x.w and then again.w, and stops only
+ * when again.w comes round a second time, as NSD and Knot do.
+ */
+static bool is_visited(struct auth_ctx *c, const struct zone_node *node, bool is_wild)
 {
 	for (unsigned i = 0; i < c->n_chain && i < AUTH_CHAIN_MAX; i++) {
-		if (c->visited[i] == node)
+		if (c->visited[i] != node)
+			continue;
+		/* Exact and wildcard visits of one node are different names: "*.w" and x.w. */
+		if (!is_wild && !c->is_visit_wild[i])
+			return true;
+		if (is_wild && c->is_visit_wild[i] && wire_name_equal(c->wild_names[i], c->sname))
 			return true;
 	}
 	return false;
 }
 
+/* Adds the current name, answered through node, to the chain (n_chain < AUTH_CHAIN_MAX). */
+static void visit(struct auth_ctx *c, const struct zone_node *node, bool is_wild)
+{
+	c->visited[c->n_chain] = node;
+	c->is_visit_wild[c->n_chain] = is_wild;
+	if (is_wild)
+		memcpy(c->wild_names[c->n_chain], c->sname, wire_name_len(c->sname));
+}
+
 /*
  * CNAME step (RFC 1034 §4.3.2 step 3a): the CNAME goes into the answer
  * with the current name as owner (the query name for a wildcard, RFC 4592
- * §4.3), then the chain follows its target. A loop ends the chain at the
- * first CNAME seen twice, like NSD and Knot.
+ * §4.3), then the chain follows its target. A loop ends the chain when a
+ * name comes round again, like NSD and Knot: every name of the loop is in
+ * the answer once, each wildcard expansion with its proof.
  */
 static bool step_cname(struct auth_ctx *c, const struct zone_node *node,
 		       const struct zone_node *wild_encloser)
 {
-	if (is_visited(c, node))
+	bool is_wild = wild_encloser != NULL;
+	if (is_visited(c, node, is_wild))
 		return false;
-	c->visited[c->n_chain] = node;
+	visit(c, node, is_wild);
 	const struct zone_rrset *cname = zone_node_rrset(node, WIRE_TYPE_CNAME);
 	if (cname == NULL || cname->n_rr == 0 ||
 	    !auth_put_required(c, WIRE_SECTION_ANSWER, c->sname, cname, AUTH_TTL_ANY))
 		return false;
-	if (wild_encloser != NULL) {
+	if (is_wild) {
 		struct auth_proof *p = auth_proof_add(c, AUTH_PROOF_WILDCARD, c->v, c->sname);
 		if (p != NULL)
 			p->encloser = wild_encloser;
@@ -115,9 +141,9 @@ static bool step_cname(struct auth_ctx *c, const struct zone_node *node,
 static bool step_dname(struct auth_ctx *c, const struct zone_node *node)
 {
 	const struct zone_rrset *dname = zone_node_rrset(node, WIRE_TYPE_DNAME);
-	if (dname == NULL || dname->n_rr == 0 || is_visited(c, node))
+	if (dname == NULL || dname->n_rr == 0 || is_visited(c, node, false))
 		return false;
-	c->visited[c->n_chain] = node;
+	visit(c, node, false);
 	if (!auth_put_required(c, WIRE_SECTION_ANSWER, node->owner, dname, AUTH_TTL_ANY))
 		return false;
 	size_t owner_len = wire_name_len(node->owner);
@@ -310,7 +336,8 @@ static void put_authority(struct auth_ctx *c)
 {
 	switch (c->outcome) {
 	case AUTH_OUT_NEGATIVE:
-		put_negative_soa(c);
+		if (!c->q->is_class_any)
+			put_negative_soa(c);
 		put_proofs(c);
 		break;
 	case AUTH_OUT_ANSWER:
@@ -360,7 +387,7 @@ unsigned auth_answer(const struct auth_query *q, const struct zone_entry *zone,
 	 */
 	uint16_t flags = (uint16_t)(b->buf[2] << 8 | b->buf[3]);
 	flags &= (uint16_t) ~(WIRE_FLAG_AA | WIRE_FLAG_CD | WIRE_FLAG_AD | WIRE_RCODE_MASK);
-	if (c.is_aa)
+	if (c.is_aa && !q->is_class_any)
 		flags |= WIRE_FLAG_AA;
 	flags |= (uint16_t)(c.rcode & WIRE_RCODE_MASK);
 	wire_builder_set_flags(b, flags);

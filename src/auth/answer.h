@@ -28,6 +28,7 @@
 struct auth_query {
 	const struct wire_msg *msg; /* the parsed query: qname (original case), qtype, qclass */
 	bool is_do;                 /* DNSSEC OK */
+	bool is_class_any;          /* QCLASS ANY (255): answered from class IN, not authoritative */
 	const struct zone_set *zones; /* to follow CNAMEs into other zones we serve */
 };
 
@@ -44,6 +45,8 @@ struct auth_query {
  * DNAMEs, and a DS query at the apex of version's zone when we also serve
  * the parent (RFC 4035 §3.1.4.1: DS is the parent's data). Versions are read
  * with an acquire load; the caller's read-side section covers them all.
+ * With q->is_class_any the answer is the class IN one with AA clear and no
+ * negative SOA (RFC 1034 §3.7.1; as NSD answers).
  * Choices where NSD and Knot differ are listed at the top of answer.c.
  */
 unsigned auth_answer(const struct auth_query *q, const struct zone_entry *zone,

@@ -80,7 +80,16 @@ struct auth_ctx {
 	const struct zone_version *v;
 	uint8_t sname[WIRE_NAME_MAXLEN]; /* the query's case for the first name */
 	unsigned n_chain;
-	const struct zone_node *visited[AUTH_CHAIN_MAX]; /* CNAME owners already answered */
+	/*
+	 * The chain so far, to stop at the first name seen twice. An exact
+	 * match is its node; a wildcard expansion is the wildcard node and the
+	 * name it was synthesized for (wild_names[i], written only then), since
+	 * one wildcard answers many names (RFC 4592 §4.3: x.w and again.w are
+	 * two names of one chain, `*.w CNAME again.w`).
+	 */
+	const struct zone_node *visited[AUTH_CHAIN_MAX];
+	bool is_visit_wild[AUTH_CHAIN_MAX];
+	uint8_t wild_names[AUTH_CHAIN_MAX][WIRE_NAME_MAXLEN];
 
 	const struct zone_version *neg_v;  /* NEGATIVE: zone whose SOA goes to authority */
 	const struct zone_node *cut;	   /* REFERRAL: the delegation node */

@@ -49,3 +49,43 @@ int wire_edns_option_write(uint8_t *buf, size_t buf_cap, size_t *buf_len, uint16
 	*buf_len = at + 4 + (size_t)len;
 	return NIM_OK;
 }
+
+/*
+ * RFC 8914 §2: OPTION-CODE 15, OPTION-LENGTH, a 16-bit INFO-CODE, then
+ * EXTRA-TEXT. Written in place so that an error answer costs no copy.
+ */
+int wire_edns_ede_write(uint8_t *buf, size_t buf_cap, size_t *buf_len, uint16_t info_code,
+			const char *text, size_t text_len)
+{
+	size_t at = *buf_len;
+	size_t len = wire_ede_len(text_len);
+	if (text_len > 65535 - 2 || at > buf_cap || buf_cap - at < len || at + len > 65535)
+		return NIM_ESPACE;
+	uint16_t opt_len = (uint16_t)(2 + text_len);
+	buf[at] = (uint8_t)(WIRE_EDNS_OPT_EDE >> 8);
+	buf[at + 1] = (uint8_t)WIRE_EDNS_OPT_EDE;
+	buf[at + 2] = (uint8_t)(opt_len >> 8);
+	buf[at + 3] = (uint8_t)opt_len;
+	buf[at + 4] = (uint8_t)(info_code >> 8);
+	buf[at + 5] = (uint8_t)info_code;
+	if (text_len > 0)
+		memcpy(buf + at + 6, text, text_len);
+	*buf_len = at + len;
+	return NIM_OK;
+}
+
+int wire_edns_ede_read(const struct wire_edns_option *opt, uint16_t *info_code,
+		       const uint8_t **text, size_t *text_len)
+{
+	if (opt->len < 2)
+		return NIM_EMALFORMED;
+	size_t n = (size_t)opt->len - 2;
+	const uint8_t *t = opt->data + 2;
+	/* RFC 8914 §2: the text is not NUL-terminated; one sent anyway is not part of it. */
+	if (n > 0 && t[n - 1] == 0)
+		n--;
+	*info_code = (uint16_t)((opt->data[0] << 8) | opt->data[1]);
+	*text = t;
+	*text_len = n;
+	return NIM_OK;
+}

@@ -72,12 +72,15 @@ static enum wire_parse_status parse_question(struct cursor *c, struct wire_msg *
  * root. Its options must exactly fill RDLENGTH (§6.1.2); their content is
  * left to whoever understands them. A version above 0 is recorded, not
  * refused: answering BADVERS is the dispatcher's call (§6.1.3).
+ * §6.1.2 says the owner "MUST be 0": the one zero octet, so a compression
+ * pointer is refused even when it leads to the root, as NSD does (Knot
+ * ignores the owner); nothing legitimate compresses a one-octet name.
  */
 static enum wire_parse_status parse_opt(struct wire_msg *m, enum wire_section section,
-					size_t rr_off, size_t owner_len, uint16_t rclass,
-					uint32_t ttl, size_t rdata_off, uint16_t rdlength)
+					size_t rr_off, uint16_t rclass, uint32_t ttl,
+					size_t rdata_off, uint16_t rdlength)
 {
-	if (section != WIRE_SECTION_ADDITIONAL || m->has_edns || owner_len != 1)
+	if (section != WIRE_SECTION_ADDITIONAL || m->has_edns || m->pkt[rr_off] != 0)
 		return WIRE_PARSE_BAD_OPT;
 	struct cursor c;
 	cursor_init(&c, m->pkt + rdata_off, rdlength);
@@ -105,8 +108,7 @@ static enum wire_parse_status parse_rr(struct cursor *c, struct wire_msg *m,
 				       enum wire_section section)
 {
 	size_t rr_off = c->pos;
-	size_t owner_len;
-	if (wire_name_parse(c->base, c->len, &c->pos, NULL, &owner_len) != NIM_OK)
+	if (wire_name_parse(c->base, c->len, &c->pos, NULL, NULL) != NIM_OK)
 		return WIRE_PARSE_BAD_RR;
 	uint16_t type = cursor_u16(c);
 	uint16_t rclass = cursor_u16(c);
@@ -121,7 +123,7 @@ static enum wire_parse_status parse_rr(struct cursor *c, struct wire_msg *m,
 	if (m->has_tsig)
 		return WIRE_PARSE_BAD_TSIG;
 	if (type == WIRE_TYPE_OPT)
-		return parse_opt(m, section, rr_off, owner_len, rclass, ttl, rdata_off, rdlength);
+		return parse_opt(m, section, rr_off, rclass, ttl, rdata_off, rdlength);
 	if (type == WIRE_TYPE_TSIG) {
 		if (section != WIRE_SECTION_ADDITIONAL)
 			return WIRE_PARSE_BAD_TSIG;

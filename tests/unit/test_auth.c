@@ -74,6 +74,32 @@ static const char *const example_zone[] = {
 	"x.below.wild.example.test. 3600 A 192.0.2.102",
 	"*.cwild.example.test. 3600 CNAME www.example.test.",
 	"*.mxwild.example.test. 3600 MX 10 mail.example.test.",
+	/* Wildcard CNAMEs whose targets are synthesized by the same wildcards (issue 9 point 1). */
+	"*.wloop.example.test. 3600 CNAME again.wloop.example.test.",
+	"*.w2a.example.test. 3600 CNAME x.w2b.example.test.",
+	"*.w2b.example.test. 3600 CNAME y.w2a.example.test.",
+	"intoloop.example.test. 3600 CNAME q.wloop.example.test.",
+	/* A chain of 20 distinct wildcard CNAMEs: longer than AUTH_CHAIN_MAX. */
+	"*.c1.example.test. 3600 CNAME x.c2.example.test.",
+	"*.c2.example.test. 3600 CNAME x.c3.example.test.",
+	"*.c3.example.test. 3600 CNAME x.c4.example.test.",
+	"*.c4.example.test. 3600 CNAME x.c5.example.test.",
+	"*.c5.example.test. 3600 CNAME x.c6.example.test.",
+	"*.c6.example.test. 3600 CNAME x.c7.example.test.",
+	"*.c7.example.test. 3600 CNAME x.c8.example.test.",
+	"*.c8.example.test. 3600 CNAME x.c9.example.test.",
+	"*.c9.example.test. 3600 CNAME x.c10.example.test.",
+	"*.c10.example.test. 3600 CNAME x.c11.example.test.",
+	"*.c11.example.test. 3600 CNAME x.c12.example.test.",
+	"*.c12.example.test. 3600 CNAME x.c13.example.test.",
+	"*.c13.example.test. 3600 CNAME x.c14.example.test.",
+	"*.c14.example.test. 3600 CNAME x.c15.example.test.",
+	"*.c15.example.test. 3600 CNAME x.c16.example.test.",
+	"*.c16.example.test. 3600 CNAME x.c17.example.test.",
+	"*.c17.example.test. 3600 CNAME x.c18.example.test.",
+	"*.c18.example.test. 3600 CNAME x.c19.example.test.",
+	"*.c19.example.test. 3600 CNAME x.c20.example.test.",
+	"*.c20.example.test. 3600 A 192.0.2.120",
 	"deleg.example.test. 3600 NS ns.deleg.example.test.",
 	"deleg.example.test. 3600 NS ns1.example.test.",
 	"ns.deleg.example.test. 3600 A 192.0.2.210",
@@ -228,7 +254,8 @@ struct ask {
 	bool has_edns;
 	bool is_do;
 	bool is_cd;
-	size_t limit; /* 0: 4096 with EDNS, 512 without */
+	size_t limit;	 /* 0: 4096 with EDNS, 512 without */
+	uint16_t qclass; /* 0: IN */
 };
 
 /*
@@ -246,7 +273,9 @@ static ldns_pkt *ask_full(const struct ask *a, unsigned *rcode)
 	struct wire_builder qb;
 	wire_builder_init(&qb, query, sizeof(query), 0x1234,
 			  WIRE_FLAG_RD | (a->is_cd ? WIRE_FLAG_CD : 0));
-	assert_int_equal(wire_builder_question(&qb, qname, a->qtype, WIRE_CLASS_IN), NIM_OK);
+	assert_int_equal(wire_builder_question(&qb, qname, a->qtype,
+					       a->qclass != 0 ? a->qclass : WIRE_CLASS_IN),
+			 NIM_OK);
 	if (a->has_edns || a->is_do) {
 		struct wire_edns_out e = { .udp_size = 4096, .is_do = a->is_do };
 		assert_int_equal(wire_builder_opt(&qb, &e), NIM_OK);
@@ -269,7 +298,12 @@ static ldns_pkt *ask_full(const struct ask *a, unsigned *rcode)
 	if (msg.has_edns)
 		assert_int_equal(wire_builder_reserve(&b, WIRE_OPT_RR_LEN), NIM_OK);
 	assert_int_equal(wire_builder_question(&b, msg.qname, msg.qtype, msg.qclass), NIM_OK);
-	struct auth_query q = { .msg = &msg, .is_do = msg.has_edns && msg.edns.is_do, .zones = zones };
+	struct auth_query q = {
+		.msg = &msg,
+		.is_do = msg.has_edns && msg.edns.is_do,
+		.is_class_any = msg.qclass == WIRE_CLASS_ANY,
+		.zones = zones,
+	};
 	*rcode = auth_answer(&q, zone, v, &b);
 	if (msg.has_edns) {
 		struct wire_edns_out e = { .udp_size = 1232, .is_do = msg.edns.is_do };
@@ -499,6 +533,106 @@ static void test_cname_loop(void **state)
 	ldns_pkt_free(p);
 	p = ask("self.example.test.", WIRE_TYPE_A);
 	assert_string_equal(ANSWER(p), "self.example.test. CNAME");
+	ldns_pkt_free(p);
+}
+
+/*
+ * A wildcard CNAME whose target the same wildcard synthesizes: every name
+ * of the chain once, stopping when a name comes round again (as NSD and
+ * Knot answer), not when the wildcard node does.
+ */
+static void test_wildcard_cname_loop(void **state)
+{
+	(void)state;
+	ldns_pkt *p = ask("x.wloop.example.test.", WIRE_TYPE_A);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	assert_true(ldns_pkt_aa(p));
+	assert_string_equal(ANSWER(p), "x.wloop.example.test. CNAME; again.wloop.example.test. CNAME");
+	ldns_pkt_free(p);
+	p = ask("again.wloop.example.test.", WIRE_TYPE_A);
+	assert_string_equal(ANSWER(p), "again.wloop.example.test. CNAME");
+	ldns_pkt_free(p);
+	/* Two wildcards feeding each other: x.w2a, x.w2b, y.w2a, then x.w2b again. */
+	p = ask("x.w2a.example.test.", WIRE_TYPE_TXT);
+	assert_string_equal(ANSWER(p), "x.w2a.example.test. CNAME; x.w2b.example.test. CNAME; "
+				       "y.w2a.example.test. CNAME");
+	ldns_pkt_free(p);
+	/* An exact CNAME into the loop. */
+	p = ask("intoloop.example.test.", WIRE_TYPE_A);
+	assert_string_equal(ANSWER(p), "intoloop.example.test. CNAME; q.wloop.example.test. CNAME; "
+				       "again.wloop.example.test. CNAME");
+	ldns_pkt_free(p);
+	/* The wildcard's own name is an exact match, a name of its own in the chain. */
+	p = ask("*.wloop.example.test.", WIRE_TYPE_A);
+	assert_string_equal(ANSWER(p), "*.wloop.example.test. CNAME; again.wloop.example.test. CNAME");
+	ldns_pkt_free(p);
+}
+
+/* A chain of distinct wildcard CNAMEs stops at the chain-length limit. */
+static void test_wildcard_cname_limit(void **state)
+{
+	(void)state;
+	ldns_pkt *p = ask("x.c1.example.test.", WIRE_TYPE_A);
+	assert_int_equal(ldns_pkt_get_rcode(p), LDNS_RCODE_NOERROR);
+	assert_int_equal(ldns_pkt_ancount(p), 16); /* AUTH_CHAIN_MAX CNAMEs, no A */
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 15)),
+			 LDNS_RR_TYPE_CNAME);
+	ldns_pkt_free(p);
+	/* Started 4 links later, the chain reaches the data. */
+	p = ask("x.c5.example.test.", WIRE_TYPE_A);
+	assert_int_equal(ldns_pkt_ancount(p), 16);
+	assert_int_equal(ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_answer(p), 15)), LDNS_RR_TYPE_A);
+	ldns_pkt_free(p);
+}
+
+/*
+ * QCLASS ANY (RFC 1034 §3.7.1): the class IN answer with AA clear, the
+ * question echoing ANY; negative answers without SOA, as NSD answers.
+ */
+static void test_class_any(void **state)
+{
+	(void)state;
+	unsigned rcode;
+	struct ask a = { .qname = "www.example.test.", .qtype = WIRE_TYPE_A, .qclass = WIRE_CLASS_ANY };
+	ldns_pkt *p = ask_full(&a, &rcode);
+	assert_int_equal(rcode, WIRE_RCODE_NOERROR);
+	assert_false(ldns_pkt_aa(p));
+	assert_string_equal(ANSWER(p), "www.example.test. A");
+	assert_int_equal(ldns_rr_get_class(first_rr(p, LDNS_SECTION_ANSWER)), LDNS_RR_CLASS_IN);
+	assert_int_equal(ldns_rr_get_class(ldns_rr_list_rr(ldns_pkt_question(p), 0)),
+			 LDNS_RR_CLASS_ANY);
+	ldns_pkt_free(p);
+	a.qname = "cname.example.test.";
+	p = ask_full(&a, &rcode);
+	assert_false(ldns_pkt_aa(p));
+	assert_string_equal(ANSWER(p), "cname.example.test. CNAME; www.example.test. A");
+	ldns_pkt_free(p);
+	a.qname = "nx.example.test.";
+	p = ask_full(&a, &rcode);
+	assert_int_equal(rcode, WIRE_RCODE_NXDOMAIN);
+	assert_false(ldns_pkt_aa(p));
+	assert_string_equal(AUTHORITY(p), "");
+	ldns_pkt_free(p);
+	a.qname = "x.deleg.example.test.";
+	p = ask_full(&a, &rcode);
+	assert_false(ldns_pkt_aa(p));
+	assert_string_equal(AUTHORITY(p), "deleg.example.test. NS; deleg.example.test. NS");
+	ldns_pkt_free(p);
+	/* With DO in a signed zone the proofs stay (NSD's answer), the SOA does not. */
+	struct ask d = { .qname = "nothere.example-nsec.test.", .qtype = WIRE_TYPE_A,
+			 .is_do = true, .qclass = WIRE_CLASS_ANY };
+	p = ask_full(&d, &rcode);
+	assert_int_equal(rcode, WIRE_RCODE_NXDOMAIN);
+	assert_false(ldns_pkt_aa(p));
+	assert_null(strstr(AUTHORITY(p), "SOA"));
+	assert_non_null(strstr(AUTHORITY(p), "NSEC"));
+	ldns_pkt_free(p);
+	/* The same query in class IN is authoritative, with the SOA. */
+	a.qname = "nx.example.test.";
+	a.qclass = WIRE_CLASS_IN;
+	p = ask_full(&a, &rcode);
+	assert_true(ldns_pkt_aa(p));
+	assert_string_equal(AUTHORITY(p), "example.test. SOA");
 	ldns_pkt_free(p);
 }
 
@@ -976,6 +1110,9 @@ int main(void)
 		cmocka_unit_test(test_cname_child_zone),
 		cmocka_unit_test(test_cname_any),
 		cmocka_unit_test(test_cname_loop),
+		cmocka_unit_test(test_wildcard_cname_loop),
+		cmocka_unit_test(test_wildcard_cname_limit),
+		cmocka_unit_test(test_class_any),
 		cmocka_unit_test(test_cname_to_referral),
 		cmocka_unit_test(test_dname),
 		cmocka_unit_test(test_dname_yxdomain),

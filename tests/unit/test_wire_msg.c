@@ -159,6 +159,80 @@ static void bad_opt_keeps_header_and_question(void **state)
 	assert_int_equal(m.edns.udp_size, 1232);
 }
 
+/*
+ * RFC 6891 §6.1.2: the OPT owner "MUST be 0", the one zero octet. A
+ * compression pointer to the root is refused too (as NSD refuses it); the
+ * same message with a literal root owner is fine.
+ */
+static void opt_owner_pointer_to_root(void **state)
+{
+	(void)state;
+	uint8_t pkt[] = {
+		0x00, 0x07, 0x20, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
+		0x07, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 0x03, 'c', 'o', 'm', 0x00, /* offset 24: root */
+		0x00, 0x06, 0x00, 0x01,
+		0xc0, 0x18, 0x00, 0x29, 0x04, 0xd0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	struct wire_msg m;
+	assert_int_equal(wire_msg_parse(pkt, sizeof(pkt), &m), WIRE_PARSE_BAD_OPT);
+	assert_false(m.has_edns);
+	assert_true(m.has_question);
+
+	/* The same OPT owned by the literal root: one octet shorter, and well-formed. */
+	uint8_t lit[sizeof(pkt) - 1];
+	memcpy(lit, pkt, 29);
+	lit[29] = 0x00;
+	memcpy(lit + 30, pkt + 31, sizeof(pkt) - 31);
+	assert_int_equal(wire_msg_parse(lit, sizeof(lit), &m), WIRE_PARSE_OK);
+	assert_true(m.has_edns);
+	assert_int_equal(m.edns.udp_size, 1232);
+}
+
+/* RFC 8914 §2: EDE written in place, read back; too small a buffer writes nothing. */
+static void ede_write_read(void **state)
+{
+	(void)state;
+	uint8_t buf[32];
+	size_t len = 0;
+	assert_int_equal(wire_edns_ede_write(buf, sizeof(buf), &len, WIRE_EDE_NOT_READY,
+					     "zone not loaded", 15),
+			 NIM_OK);
+	assert_int_equal(len, wire_ede_len(15));
+	static const uint8_t want[] = { 0x00, 0x0f, 0x00, 0x11, 0x00, 0x0e, 'z', 'o', 'n', 'e', ' ',
+					'n',  'o',  't',  ' ',  'l',  'o',  'a', 'd', 'e', 'd' };
+	assert_int_equal(len, sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	/* No text: 6 octets. */
+	assert_int_equal(wire_edns_ede_write(buf, sizeof(buf), &len, WIRE_EDE_NOT_AUTHORITATIVE,
+					     NULL, 0),
+			 NIM_OK);
+	assert_int_equal(len, sizeof(want) + 6);
+	/* Does not fit: NIM_ESPACE, *len unchanged. */
+	size_t before = len;
+	assert_int_equal(wire_edns_ede_write(buf, sizeof(buf), &len, 0, "xyz", 3), NIM_ESPACE);
+	assert_int_equal(len, before);
+
+	/* Read back through the option iterator's struct. */
+	struct wire_edns_option opt = { .code = WIRE_EDNS_OPT_EDE, .len = 17, .data = buf + 4 };
+	uint16_t code;
+	const uint8_t *text;
+	size_t text_len;
+	assert_int_equal(wire_edns_ede_read(&opt, &code, &text, &text_len), NIM_OK);
+	assert_int_equal(code, 14);
+	assert_int_equal(text_len, 15);
+	assert_memory_equal(text, "zone not loaded", 15);
+	/* A trailing NUL is not part of the text; a 1-octet option is malformed. */
+	uint8_t nul[] = { 0x00, 0x03, 'a', 0x00 };
+	opt.data = nul;
+	opt.len = sizeof(nul);
+	assert_int_equal(wire_edns_ede_read(&opt, &code, &text, &text_len), NIM_OK);
+	assert_int_equal(text_len, 1);
+	opt.len = 1;
+	code = 99;
+	assert_int_equal(wire_edns_ede_read(&opt, &code, &text, &text_len), NIM_EMALFORMED);
+	assert_int_equal(code, 99);
+}
+
 static void tsig_position(void **state)
 {
 	struct wire_msg m;
@@ -526,6 +600,8 @@ int main(void)
 	    cmocka_unit_test(edns_fields),
 	    cmocka_unit_test(edns_options),
 	    cmocka_unit_test(bad_opt_keeps_header_and_question),
+	    cmocka_unit_test(opt_owner_pointer_to_root),
+	    cmocka_unit_test(ede_write_read),
 	    cmocka_unit_test(tsig_position),
 	    cmocka_unit_test(question_count),
 	    cmocka_unit_test(faults_fill_what_was_read),
