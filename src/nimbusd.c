@@ -106,21 +106,40 @@ static void on_quiescent(void *arg, unsigned worker_index)
 	qsbr_quiescent(arg, worker_index);
 }
 
+/* What one publication unpublished, freed once no worker can read it. */
+struct retired {
+	struct conf *conf;
+	struct zone_set *zones;
+	const struct zone_set *current; /* the new set, whose versions stay alive */
+};
+
+static void wake_workers(void *arg)
+{
+	struct server *s = arg;
+	for (unsigned i = 0; i < s->n_workers; i++)
+		net_worker_wake(s->workers[i]);
+}
+
+static void free_retired(void *arg)
+{
+	struct retired *r = arg;
+	conf_free(r->conf);
+	zones_retire(r->zones, r->current);
+}
+
 /*
  * Publishes new snapshots and frees the old ones once no worker can read
- * them. The zone versions that moved into the new set stay alive.
+ * them (qsbr_retire keeps that order). The zone versions that moved into
+ * the new set stay alive.
  */
 static void publish(struct server *s, struct conf *conf, struct zone_set *zones)
 {
-	struct conf *old_conf = atomic_exchange_explicit(&published_conf, conf, memory_order_acq_rel);
-	struct zone_set *old_zones =
-		atomic_exchange_explicit(&published_zones, zones, memory_order_acq_rel);
-	uint64_t target = qsbr_advance(s->qsbr);
-	for (unsigned i = 0; i < s->n_workers; i++)
-		net_worker_wake(s->workers[i]);
-	qsbr_wait(s->qsbr, target);
-	conf_free(old_conf);
-	zones_retire(old_zones, zones);
+	struct retired r = {
+		.conf = atomic_exchange_explicit(&published_conf, conf, memory_order_acq_rel),
+		.zones = atomic_exchange_explicit(&published_zones, zones, memory_order_acq_rel),
+		.current = zones,
+	};
+	qsbr_retire(s->qsbr, wake_workers, s, free_retired, &r);
 }
 
 static bool same_listen(const struct conf_server *a, const struct conf_server *b)
