@@ -2,7 +2,8 @@
 # run-reload-memory.sh - nimbusd's memory across reloads of one zone under query load.
 #
 # usage: bench/run-reload-memory.sh [-n RECORDS] [-R RELOADS] [-Q QPS] [-w WORKERS]
-#                                   [-s SETTLE] [-b BUILDDIR] [-N NIMBUSD] [-k]
+#                                   [-s SETTLE] [-W WARMUP] [-b BUILDDIR] [-N NIMBUSD]
+#                                   [-S DIR] [-k]
 #
 #   -n RECORDS   records in the zone (default 50000, gen-zone.sh)
 #   -R RELOADS   reloads (default 50, at most 200)
@@ -10,9 +11,19 @@
 #   -w WORKERS   nimbusd workers (default 2)
 #   -s SETTLE    seconds of queries after each reload before the next one
 #                (default 1)
+#   -W WARMUP    seconds of unthrottled load (bench/loadgen, from the build
+#                tree's `make bench`) before the first reload (default 2;
+#                0: none). Each worker's UDP batch buffers (64 x 8 KiB,
+#                ~540 KiB) are allocated at start but become resident only
+#                as far as the largest batch seen so far; at 20,000 qps a
+#                burst now and then fills a little more of them, up to
+#                ~1 MB for 2 workers, whatever the reloads. The warm-up
+#                fills them once, so that what remains is what reloads do.
 #   -b BUILDDIR  build tree with src/nimbusd (default ../build-bench,
 #                ../build, the source tree)
 #   -N NIMBUSD   the nimbusd binary (default BUILDDIR/src/nimbusd)
+#   -S DIR       save /proc/PID/smaps after reload 1 and after the last one
+#                in DIR (smaps.first, smaps.last), to see which mappings grew
 #   -k           keep the temporary directory
 #
 # Each reload: the zone file is rewritten (temp file + rename) with the next
@@ -36,6 +47,8 @@ settle=1
 build_dir=
 nimbusd=
 keep_tmp=false
+smaps_dir=
+warmup=2
 
 src_dir=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -44,27 +57,30 @@ die() {
 	exit 1
 }
 
-while getopts "n:R:Q:w:s:b:N:kh" opt; do
+while getopts "n:R:Q:w:s:W:b:N:S:kh" opt; do
 	case $opt in
 	n) records=$OPTARG ;;
 	R) reloads=$OPTARG ;;
 	Q) qps=$OPTARG ;;
 	w) workers=$OPTARG ;;
 	s) settle=$OPTARG ;;
+	W) warmup=$OPTARG ;;
 	b) build_dir=$OPTARG ;;
 	N) nimbusd=$OPTARG ;;
+	S) smaps_dir=$OPTARG ;;
 	k) keep_tmp=true ;;
 	h) sed -n '2,/^set -u/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;;
 	*) exit 2 ;;
 	esac
 done
-for v in records reloads qps workers settle; do
+for v in records reloads qps workers settle warmup; do
 	case ${!v} in
 	'' | *[!0-9]*) die "$v must be a whole number, got '${!v}'" ;;
 	esac
 done
 ((reloads >= 1 && reloads <= 200)) || die "reloads must be 1 to 200"
 ((settle <= 10)) || die "settle at most 10 s"
+((warmup <= 30)) || die "warm-up at most 30 s"
 ((qps <= 200000)) || die "qps at most 200000"
 
 if [ -z "$build_dir" ]; then
@@ -149,12 +165,21 @@ stop_load() {
 	perf_pid=
 }
 
+warm_up() {
+	((warmup > 0)) || return 0
+	local loadgen=${build_dir:-.}/bench/loadgen
+	[ -x "$loadgen" ] || die "no loadgen at '$loadgen' for the warm-up: make bench, or -W 0"
+	"$loadgen" -s "$addr" -p "$port" -d "$tmp/queries" -l "$warmup" -c 4 -q 256 >"$tmp/warmup.out" 2>&1 ||
+		die "warm-up failed: $(tail -3 "$tmp/warmup.out")"
+}
+
 "$src_dir/bench/gen-zone.sh" -z "$zone" -n "$records" -q "$tmp/queries" -c 100000 >"$tmp/zone.base" ||
 	die "gen-zone.sh failed"
 
 # The server with a 10-record zone: what nimbusd costs without zone data.
 "$src_dir/bench/gen-zone.sh" -z "$zone" -n 10 >"$tmp/zone"
 start_server
+warm_up
 start_load $((settle + 3))
 sleep $((settle + 2))
 base=$(rss_kb "$pid")
@@ -163,9 +188,11 @@ stop_server
 
 write_zone 1
 start_server
+warm_up
 start_load $((reloads * (settle + 2) + 30))
 sleep 1
-echo "nimbusd $("$nimbusd" -V | awk '{print $2}'), $records records, $workers workers, $qps qps, $reloads reloads"
+echo "nimbusd $("$nimbusd" -V | awk '{print $2}'), $records records, $workers workers, $qps qps," \
+	"$reloads reloads, ${warmup} s warm-up"
 echo "server with a 10-record zone: RSS $base kB"
 echo "after start: RSS $(rss_kb "$pid") kB, anonymous $(anon_kb "$pid") kB"
 printf '%6s %10s %10s %10s %10s %10s %s\n' reload before_kB peak_kB rss_kB anon_kB pss_anon serial
@@ -195,6 +222,10 @@ for i in $(seq 1 "$reloads"); do
 	[ "$got" = $((1 + i)) ] || die "reload $i: serial $got served, $((1 + i)) expected"
 	rss=$(rss_kb "$pid")
 	((peak > max_peak)) && max_peak=$peak
+	if [ -n "$smaps_dir" ]; then
+		[ -n "$first" ] || cp "/proc/$pid/smaps" "$smaps_dir/smaps.first"
+		((i == reloads)) && cp "/proc/$pid/smaps" "$smaps_dir/smaps.last"
+	fi
 	[ -n "$first" ] || first=$rss
 	last=$rss
 	printf '%6d %10d %10d %10d %10d %10d %s\n' "$i" "$before" "$peak" "$rss" "$(anon_kb "$pid")" \
