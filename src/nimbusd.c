@@ -7,12 +7,20 @@
  * frees the old snapshots only after every worker has passed a quiescent
  * point (util/qsbr.h). Workers read them through the pointers to these
  * variables that they were given.
+ *
+ * SIGTERM and SIGINT are caught by our own handler, not by libevent's: it
+ * sets `stop_signal`, which a zone load in progress (at start or on
+ * SIGHUP, both on the main thread) checks between zones, and writes a byte
+ * to `stop_pipe`, which wakes the main loop once it runs again. libevent
+ * would only run its callback after the load, however long it takes.
  */
 #include <errno.h>
 #include <event2/event.h>
+#include <fcntl.h>
 #include <event2/thread.h>
 #include <getopt.h>
 #include <grp.h>
+#include <malloc.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -33,6 +41,9 @@
 
 static struct conf *_Atomic published_conf;
 static struct zone_set *_Atomic published_zones;
+/* Written by the signal handler only; 0 until SIGTERM or SIGINT arrives. */
+static volatile sig_atomic_t stop_signal;
+static int stop_pipe[2] = { -1, -1 };
 
 struct server {
 	const char *conf_path;
@@ -43,8 +54,8 @@ struct server {
 	struct dispatch_worker *dispatch;
 	struct event_base *base;
 	struct event *ev_sighup;
-	struct event *ev_sigterm;
-	struct event *ev_sigint;
+	struct event *ev_stop;
+	bool has_pid_file;
 	int exit_code;
 };
 
@@ -96,21 +107,48 @@ static void on_quiescent(void *arg, unsigned worker_index)
 	qsbr_quiescent(arg, worker_index);
 }
 
+/* What one publication unpublished, freed once no worker can read it. */
+struct retired {
+	struct conf *conf;
+	struct zone_set *zones;
+	const struct zone_set *current; /* the new set, whose versions stay alive */
+};
+
+static void wake_workers(void *arg)
+{
+	struct server *s = arg;
+	for (unsigned i = 0; i < s->n_workers; i++)
+		net_worker_wake(s->workers[i]);
+}
+
+static void free_retired(void *arg)
+{
+	struct retired *r = arg;
+	conf_free(r->conf);
+	zones_retire(r->zones, r->current);
+#ifdef __GLIBC__
+	/*
+	 * Hand the freed zone memory back to the kernel now: glibc keeps free
+	 * chunks that are not at the top of the heap, and every reload then
+	 * leaves the next one's holes resident (bench/RESULTS.md, reload memory).
+	 */
+	malloc_trim(0);
+#endif
+}
+
 /*
  * Publishes new snapshots and frees the old ones once no worker can read
- * them. The zone versions that moved into the new set stay alive.
+ * them (qsbr_retire keeps that order). The zone versions that moved into
+ * the new set stay alive.
  */
 static void publish(struct server *s, struct conf *conf, struct zone_set *zones)
 {
-	struct conf *old_conf = atomic_exchange_explicit(&published_conf, conf, memory_order_acq_rel);
-	struct zone_set *old_zones =
-		atomic_exchange_explicit(&published_zones, zones, memory_order_acq_rel);
-	uint64_t target = qsbr_advance(s->qsbr);
-	for (unsigned i = 0; i < s->n_workers; i++)
-		net_worker_wake(s->workers[i]);
-	qsbr_wait(s->qsbr, target);
-	conf_free(old_conf);
-	zones_retire(old_zones, zones);
+	struct retired r = {
+		.conf = atomic_exchange_explicit(&published_conf, conf, memory_order_acq_rel),
+		.zones = atomic_exchange_explicit(&published_zones, zones, memory_order_acq_rel),
+		.current = zones,
+	};
+	qsbr_retire(s->qsbr, wake_workers, s, free_retired, &r);
 }
 
 static bool same_listen(const struct conf_server *a, const struct conf_server *b)
@@ -147,7 +185,13 @@ static void reload(struct server *s)
 		log_warning("changes to 'workers' take effect after a restart");
 	apply_logging(conf);
 	struct zone_set *zones = NULL;
-	if (zones_build(conf, atomic_load(&published_zones), &zones) != NIM_OK) {
+	int ret = zones_build(conf, atomic_load(&published_zones), &stop_signal, &zones);
+	if (ret == -ECANCELED) {
+		log_info("reload abandoned: shutting down");
+		conf_free(conf);
+		return;
+	}
+	if (ret != NIM_OK) {
 		log_error("reload failed: out of memory, keeping the running configuration");
 		conf_free(conf);
 		return;
@@ -156,14 +200,48 @@ static void reload(struct server *s)
 	log_info("configuration reloaded from '%s'", s->conf_path);
 }
 
-static void on_signal(evutil_socket_t sig, short what, void *arg)
+static void on_sighup(evutil_socket_t sig, short what, void *arg)
+{
+	reload(arg);
+}
+
+/* Async-signal-safe: a flag and a write(2), nothing else. */
+static void catch_stop(int sig)
+{
+	int saved_errno = errno;
+	stop_signal = sig;
+	ssize_t n = write(stop_pipe[1], "", 1);
+	(void)n; /* a full pipe already holds a wake-up */
+	errno = saved_errno;
+}
+
+/* Before anything slow happens: from here on SIGTERM and SIGINT stop us cleanly. */
+static int catch_stop_signals(void)
+{
+	if (pipe(stop_pipe) != 0)
+		return -errno;
+	for (int i = 0; i < 2; i++) {
+		if (fcntl(stop_pipe[i], F_SETFL, O_NONBLOCK) != 0 ||
+		    fcntl(stop_pipe[i], F_SETFD, FD_CLOEXEC) != 0)
+			return -errno;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = catch_stop;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART; /* a zone file read goes on; the flag is checked between zones */
+	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
+		return -errno;
+	return NIM_OK;
+}
+
+static void on_stop(evutil_socket_t fd, short what, void *arg)
 {
 	struct server *s = arg;
-	if (sig == SIGHUP) {
-		reload(s);
-		return;
-	}
-	log_info("shutting down on signal %d", (int)sig);
+	char drain[16];
+	while (read(fd, drain, sizeof(drain)) > 0)
+		;
+	log_info("shutting down on signal %d", (int)stop_signal);
 	event_base_loopbreak(s->base);
 }
 
@@ -251,13 +329,11 @@ static int drop_privileges(const char *user)
 
 static int setup_signals(struct server *s)
 {
-	s->ev_sighup = evsignal_new(s->base, SIGHUP, on_signal, s);
-	s->ev_sigterm = evsignal_new(s->base, SIGTERM, on_signal, s);
-	s->ev_sigint = evsignal_new(s->base, SIGINT, on_signal, s);
-	if (s->ev_sighup == NULL || s->ev_sigterm == NULL || s->ev_sigint == NULL)
+	s->ev_sighup = evsignal_new(s->base, SIGHUP, on_sighup, s);
+	s->ev_stop = event_new(s->base, stop_pipe[0], EV_READ | EV_PERSIST, on_stop, s);
+	if (s->ev_sighup == NULL || s->ev_stop == NULL)
 		return NIM_ENOMEM;
-	if (evsignal_add(s->ev_sighup, NULL) != 0 || evsignal_add(s->ev_sigterm, NULL) != 0 ||
-	    evsignal_add(s->ev_sigint, NULL) != 0)
+	if (evsignal_add(s->ev_sighup, NULL) != 0 || event_add(s->ev_stop, NULL) != 0)
 		return NIM_ENOMEM;
 	return NIM_OK;
 }
@@ -266,10 +342,8 @@ static void free_signals(struct server *s)
 {
 	if (s->ev_sighup != NULL)
 		event_free(s->ev_sighup);
-	if (s->ev_sigterm != NULL)
-		event_free(s->ev_sigterm);
-	if (s->ev_sigint != NULL)
-		event_free(s->ev_sigint);
+	if (s->ev_stop != NULL)
+		event_free(s->ev_stop);
 }
 
 static void log_ready(const struct conf *conf, unsigned n_workers)
@@ -284,16 +358,45 @@ static void log_ready(const struct conf *conf, unsigned n_workers)
 		 addrs);
 }
 
+/*
+ * A zone version's blocks and the loader's scratch arrays are large mallocs
+ * freed on the next reload. glibc serves the first of them with mmap, but
+ * its first free raises the mmap threshold to that size, so that the next
+ * versions come from the heap, whose holes stay resident: 50 reloads of a
+ * 20,000-record zone grew RSS 1.86x (bench/RESULTS.md). A fixed threshold
+ * (which also stops the adjustment) keeps every large block an mmap that
+ * free returns whole. The query path never mallocs, so this costs nothing
+ * there.
+ */
+static void tune_malloc(void)
+{
+#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD)
+	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+
 static int run(struct server *s, bool daemonize)
 {
+	tune_malloc();
 	struct conf *conf = NULL;
+	int ret = catch_stop_signals();
+	if (ret != NIM_OK) {
+		log_error("cannot set up signal handling: %s", nim_strerror(ret));
+		return 1;
+	}
 	if (load_conf(s->conf_path, &conf) != NIM_OK)
 		return 1;
 	apply_logging(conf);
 	atomic_store(&published_conf, conf);
 	s->exit_code = 1;
 	struct zone_set *zones = NULL;
-	if (zones_build(conf, NULL, &zones) != NIM_OK) {
+	ret = zones_build(conf, NULL, &stop_signal, &zones);
+	if (ret == -ECANCELED) {
+		log_info("shutting down on signal %d while loading zones", (int)stop_signal);
+		s->exit_code = 0;
+		goto out;
+	}
+	if (ret != NIM_OK) {
 		log_error("out of memory loading zones");
 		goto out;
 	}
@@ -316,7 +419,7 @@ static int run(struct server *s, bool daemonize)
 		goto out;
 	}
 	pthread_sigmask(SIG_BLOCK, &block, &old_mask);
-	int ret = start_workers(s, conf);
+	ret = start_workers(s, conf);
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	if (ret != NIM_OK)
 		goto out;
@@ -326,6 +429,7 @@ static int run(struct server *s, bool daemonize)
 	}
 	if (conf->server.pid_file != NULL && (ret = write_pid_file(conf->server.pid_file)) != NIM_OK)
 		log_warning("cannot write pid file '%s': %s", conf->server.pid_file, nim_strerror(ret));
+	s->has_pid_file = conf->server.pid_file != NULL && ret == NIM_OK;
 	if (conf->server.user != NULL && (ret = drop_privileges(conf->server.user)) != NIM_OK) {
 		log_error("cannot switch to user '%s': %s", conf->server.user, nim_strerror(ret));
 		goto out;
@@ -340,7 +444,7 @@ out:
 		event_base_free(s->base);
 	zones_retire(atomic_exchange(&published_zones, NULL), NULL);
 	conf = atomic_exchange(&published_conf, NULL);
-	if (conf != NULL && conf->server.pid_file != NULL && s->exit_code == 0)
+	if (s->has_pid_file && s->exit_code == 0)
 		unlink(conf->server.pid_file);
 	conf_free(conf);
 	if (s->exit_code == 0)

@@ -1,5 +1,6 @@
 #include "zones.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -72,35 +73,52 @@ static void load_entry(struct zone_entry *entry, const struct zone_entry *previo
 	}
 }
 
-int zones_build(const struct conf *conf, const struct zone_set *old, struct zone_set **out)
+int zones_build(const struct conf *conf, const struct zone_set *old,
+		const volatile sig_atomic_t *stop, struct zone_set **out)
 {
 	struct zone_set *set = zone_set_new(conf->n_zones);
 	if (set == NULL)
 		return NIM_ENOMEM;
 	struct zone_load_opts opts = {.nsec3_max_iterations = conf->server.nsec3_max_iterations};
+	int ret = NIM_OK;
 	for (size_t i = 0; i < conf->n_zones; i++) {
+		/*
+		 * Between zones is where a shutdown can cut a load short: a
+		 * large configuration takes seconds, one zone rarely does.
+		 */
+		if (stop != NULL && *stop) {
+			ret = -ECANCELED;
+			goto fail;
+		}
 		uint8_t origin[WIRE_NAME_MAXLEN];
 		size_t origin_len;
 		struct zone_entry *entry;
 		/* The configuration loader has checked the name already. */
 		if (wire_name_from_str(conf->zones[i].name, NULL, origin, &origin_len) != NIM_OK)
 			continue;
-		int ret = zone_set_add(set, origin, conf->zones[i].file, &entry);
-		if (ret == NIM_ENOMEM) {
-			zone_set_free(set);
-			return ret;
+		int added = zone_set_add(set, origin, conf->zones[i].file, &entry);
+		if (added == NIM_ENOMEM) {
+			ret = added;
+			goto fail;
 		}
-		if (ret != NIM_OK)
+		if (added != NIM_OK)
 			continue;
 		const struct zone_entry *previous = old != NULL ? zone_set_get(old, origin) : NULL;
 		load_entry(entry, previous, conf->zones[i].name, &opts);
 	}
-	if (zone_set_seal(set) != NIM_OK) {
-		zones_retire(set, old);
-		return NIM_ENOMEM;
-	}
+	ret = zone_set_seal(set);
+	if (ret != NIM_OK)
+		goto fail;
 	*out = set;
 	return NIM_OK;
+fail:
+	/*
+	 * The entries built so far share the unchanged zones' versions with
+	 * `old`, which workers are still reading: free only what this build
+	 * loaded, as a normal reload retires a set.
+	 */
+	zones_retire(set, old);
+	return ret;
 }
 
 void zones_retire(struct zone_set *old, const struct zone_set *current)

@@ -16,15 +16,23 @@
 #ifndef NIM_ZONES_H
 #define NIM_ZONES_H
 
+#include <signal.h>
+
 #include "conf/conf.h"
 #include "zone/set.h"
 
 /*
- * Builds the set for conf, loading what changed since `old` (NULL at start).
- * Returns NIM_OK and *out (never NULL on success, even when zones failed to
- * load: those are logged and served as SERVFAIL), or NIM_ENOMEM.
+ * Builds the set for conf, loading what changed since `old` (NULL at start;
+ * borrowed, and left exactly as it was whatever happens). Returns NIM_OK and
+ * *out (never NULL on success, even when zones failed to load: those are
+ * logged and served as SERVFAIL), NIM_ENOMEM, or -ECANCELED when *stop (a
+ * signal flag, NULL for none) was set before all zones were loaded; it is
+ * checked before each zone, so a shutdown waits for one zone at most. On
+ * failure the versions loaded so far are freed and those shared with `old`
+ * are not.
  */
-int zones_build(const struct conf *conf, const struct zone_set *old, struct zone_set **out);
+int zones_build(const struct conf *conf, const struct zone_set *old,
+		const volatile sig_atomic_t *stop, struct zone_set **out);
 
 /*
  * Frees an old set that no worker can read any more, except for the

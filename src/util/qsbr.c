@@ -55,3 +55,13 @@ void qsbr_wait(struct qsbr *q, uint64_t target)
 			nanosleep(&pause, NULL);
 	}
 }
+
+void qsbr_retire(struct qsbr *q, void (*wake)(void *wake_arg), void *wake_arg,
+		 void (*reclaim)(void *reclaim_arg), void *reclaim_arg)
+{
+	uint64_t target = qsbr_advance(q);
+	if (wake != NULL)
+		wake(wake_arg);
+	qsbr_wait(q, target);
+	reclaim(reclaim_arg);
+}

@@ -36,4 +36,14 @@ uint64_t qsbr_advance(struct qsbr *q);
 /* Blocks (sleeping briefly between checks) until every reader has reached target. */
 void qsbr_wait(struct qsbr *q, uint64_t target);
 
+/*
+ * The whole reclamation after a pointer swap, so that its order lives in
+ * one tested place: starts a grace period, calls wake(wake_arg) (NULL for
+ * none) to make every reader run a callback, waits until all have passed a
+ * quiescent point, and only then calls reclaim(reclaim_arg), which frees
+ * what the swap unpublished. Writer only.
+ */
+void qsbr_retire(struct qsbr *q, void (*wake)(void *wake_arg), void *wake_arg,
+		 void (*reclaim)(void *reclaim_arg), void *reclaim_arg);
+
 #endif
