@@ -266,13 +266,16 @@ void arena_big_drop(void *p, size_t len)
 	if (p == NULL)
 		return;
 	struct big_head *h = (struct big_head *)p - 1;
-	if (h->map_len == 0)
-		return;
 	if (len > h->len)
 		len = h->len;
 	/*
 	 * Whole pages, so the header before the data (in the first page) is
-	 * never among them. Dropping part of a huge page makes the kernel
+	 * never among them: neither ours nor, for an array on the heap,
+	 * malloc's chunk header before it and the next chunk's after it. The
+	 * pages in between are ours alone until arena_big_free, so giving them
+	 * back is as safe on the heap as in our own mappings; it is what keeps
+	 * the load of a zone of a few MB (arrays below MAP_MIN_LEN) within old
+	 * version + new version during a reload. Dropping part of a huge page makes the kernel
 	 * split it, once per 2 MiB: cheap beside waiting for whole huge pages,
 	 * which would keep up to 2 MiB per array resident for nothing.
 	 */

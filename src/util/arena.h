@@ -90,8 +90,8 @@ void *arena_big_realloc(void *p, size_t len);
  * array will not be read again: the whole pages among them go back to
  * the kernel now rather than at arena_big_free, so that an array read front
  * to back can shrink while it is read. Those octets read as zeros
- * afterwards. A no-op for a small (heap) array and for octets already
- * dropped. NULL allowed.
+ * afterwards. Arrays on the heap give back their whole inner pages too. A
+ * no-op for octets already dropped. NULL allowed.
  */
 void arena_big_drop(void *p, size_t len);
 
