@@ -19,7 +19,6 @@
 #include "zone/internal.h"
 #include "zone/staging.h"
 
-
 void zone_check_diag(struct zone_builder *b, enum nim_diag_severity severity, const struct rec *r,
 		     const char *fmt, ...)
 {
@@ -79,7 +78,8 @@ static int rdata_cmp(struct zone_builder *b, const struct rec *x, const struct r
 	return x->rdlen < y->rdlen ? -1 : x->rdlen > y->rdlen;
 }
 
-/* Type, type covered, canonical RDATA, then file order: equal records end up adjacent, first kept. */
+/* Type, type covered, canonical RDATA, then file order: equal records end up adjacent, first kept.
+ */
 static int rec_cmp(const void *pa, const void *pb, void *ctx)
 {
 	struct zone_builder *b = ctx;
@@ -190,7 +190,8 @@ static void place_rrsigs(struct zone_builder *b, struct sname *s)
 		}
 	}
 	if (n_orphan_rr > UINT16_MAX)
-		zone_check_diag(b, NIM_DIAG_ERROR, orphan, "more than 65535 RRSIG records at one name");
+		zone_check_diag(b, NIM_DIAG_ERROR, orphan,
+				"more than 65535 RRSIG records at one name");
 	s->n_rrsets = (uint16_t)(n_main + (orphan != NULL));
 	s->n_attached = (uint16_t)n_attached;
 }
@@ -431,30 +432,12 @@ static struct zone_loc node_loc(const struct zone_builder *b, size_t i)
 	return b->denial_locs != NULL ? b->denial_locs[i] : (struct zone_loc){0, 0};
 }
 
-/* A diagnostic at loc, or at the zone's first record when loc has no line. */
-static void loc_diag(struct zone_builder *b, enum nim_diag_severity severity, struct zone_loc loc,
-		     const char *fmt, va_list ap)
+/* A record standing for loc in diagnostics: the zone's first record when loc has no line. */
+static struct rec loc_rec(const struct zone_builder *b, struct zone_loc loc)
 {
 	if (loc.line == 0)
-		loc = (struct zone_loc){b->first.file, b->first.line};
-	nim_diag_addv(b->diags, severity, b->files[loc.file], loc.line, 0, fmt, ap);
-}
-
-static void denial_diag(struct zone_builder *b, enum nim_diag_severity severity,
-			struct zone_loc loc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static void denial_diag(struct zone_builder *b, enum nim_diag_severity severity,
-			struct zone_loc loc, const char *fmt, ...)
-{
-	va_list ap;
-	if (severity == NIM_DIAG_ERROR)
-		b->n_errors++;
-	if (b->diags == NULL)
-		return;
-	va_start(ap, fmt);
-	loc_diag(b, severity, loc, fmt, ap);
-	va_end(ap);
+		return b->first;
+	return (struct rec){.file = loc.file, .line = loc.line};
 }
 
 static void chain_report(struct chain_check *cc, size_t *count, struct zone_loc loc,
@@ -468,8 +451,9 @@ static void chain_report(struct chain_check *cc, size_t *count, struct zone_loc 
 	b->n_errors++;
 	if ((*count)++ >= CHAIN_REPORTS || b->diags == NULL)
 		return;
+	struct rec where = loc_rec(b, loc);
 	va_start(ap, fmt);
-	loc_diag(b, NIM_DIAG_ERROR, loc, fmt, ap);
+	nim_diag_addv(b->diags, NIM_DIAG_ERROR, b->files[where.file], where.line, 0, fmt, ap);
 	va_end(ap);
 }
 
@@ -518,11 +502,12 @@ static void check_nsec_chain(struct chain_check *cc, const struct zone_version *
 		const uint8_t *expected = v->nodes[auth_node(v, (k + 1) % n)]->owner;
 		const uint8_t *got = nsec->rdata + 2;
 		if (!wire_name_equal(got, expected))
-			chain_report(cc, &cc->n_wrong, loc,
-				     "the NSEC at '%s' points to '%s', but the next name in the zone "
-				     "is '%s' (RFC 4034 §4.1.1)",
-				     name_str(node->owner, owner), name_str(got, next),
-				     name_str(expected, want));
+			chain_report(
+			    cc, &cc->n_wrong, loc,
+			    "the NSEC at '%s' points to '%s', but the next name in the zone "
+			    "is '%s' (RFC 4034 §4.1.1)",
+			    name_str(node->owner, owner), name_str(got, next),
+			    name_str(expected, want));
 	}
 	chain_summary(cc, cc->n_missing, "names without NSEC");
 	chain_summary(cc, cc->n_wrong, "broken NSEC links");
@@ -552,7 +537,8 @@ static const uint8_t *nsec3_of_chain(const struct zone_version *v, const struct 
 	return NULL;
 }
 
-/* Reports the NSEC3 at prev (RDATA prev_rd) unless its next hashed owner is hash (RFC 5155 §3.1.7). */
+/* Reports the NSEC3 at prev (RDATA prev_rd) unless its next hashed owner is hash (RFC 5155 §3.1.7).
+ */
 static void check_nsec3_link(struct chain_check *cc, const struct zone_version *v, size_t prev,
 			     const uint8_t *prev_rd, const uint8_t *hash)
 {
@@ -616,9 +602,9 @@ static void check_nsec3_cover(struct chain_check *cc, const struct zone_version 
 		uint16_t len;
 		if ((node->flags & ZONE_NODE_OCCLUDED) != 0)
 			continue;
-		if (has_opt_out && (node->n_rrsets == 0 ||
-				    ((node->flags & ZONE_NODE_DELEGATION) != 0 &&
-				     zone_node_rrset(node, WIRE_TYPE_DS) == NULL)))
+		if (has_opt_out &&
+		    (node->n_rrsets == 0 || ((node->flags & ZONE_NODE_DELEGATION) != 0 &&
+					     zone_node_rrset(node, WIRE_TYPE_DS) == NULL)))
 			continue;
 		if (node->nsec3 != NULL && nsec3_of_chain(v, node->nsec3, &len) != NULL)
 			continue;
@@ -634,20 +620,22 @@ static void check_nsec3_cover(struct chain_check *cc, const struct zone_version 
 /* RFC 9276 §3.1 (0 iterations) and §3.2 (a limit), at the NSEC3PARAM. */
 static void check_nsec3_iterations(struct zone_builder *b, const struct zone_version *v)
 {
-	struct zone_loc r = b->loc_nsec3param;
-	unsigned limit = b->has_nsec3_limit ? b->nsec3_max_iterations
-					    : ZONE_DEFAULT_NSEC3_MAX_ITERATIONS;
+	struct rec r = loc_rec(b, b->loc_nsec3param);
+	unsigned limit =
+	    b->has_nsec3_limit ? b->nsec3_max_iterations : ZONE_DEFAULT_NSEC3_MAX_ITERATIONS;
 	if (v->nsec3.iterations > limit)
-		denial_diag(b, NIM_DIAG_ERROR, r,
-				"NSEC3PARAM asks for %u additional iterations, more than the "
-				"nsec3-max-iterations limit of %u: the zone is not loaded (RFC 9276 "
-				"§3.2; sign it again with 0 iterations)",
-				v->nsec3.iterations, limit);
+		zone_check_diag(
+		    b, NIM_DIAG_ERROR, &r,
+		    "NSEC3PARAM asks for %u additional iterations, more than the "
+		    "nsec3-max-iterations limit of %u: the zone is not loaded (RFC 9276 "
+		    "§3.2; sign it again with 0 iterations)",
+		    v->nsec3.iterations, limit);
 	else if (v->nsec3.iterations > 0)
-		denial_diag(b, NIM_DIAG_WARNING, r,
-				"NSEC3PARAM asks for %u additional iterations: RFC 9276 §3.1 asks for "
-				"0, and validators may treat the zone as insecure",
-				v->nsec3.iterations);
+		zone_check_diag(
+		    b, NIM_DIAG_WARNING, &r,
+		    "NSEC3PARAM asks for %u additional iterations: RFC 9276 §3.1 asks for "
+		    "0, and validators may treat the zone as insecure",
+		    v->nsec3.iterations);
 }
 
 void zone_check_denial(struct zone_builder *b, struct zone_version *v)
@@ -656,8 +644,10 @@ void zone_check_denial(struct zone_builder *b, struct zone_version *v)
 	if (!v->is_signed)
 		return;
 	if (v->has_nsec3 && v->nsec3.algorithm != 1) {
-		/* RFC 5155 §8.1: validators ignore NSEC3 of an unknown hash; we cannot hash either. */
-		denial_diag(b, NIM_DIAG_ERROR, b->loc_nsec3param,
+		/* RFC 5155 §8.1: validators ignore NSEC3 of an unknown hash; we cannot hash either.
+		 */
+		struct rec param = loc_rec(b, b->loc_nsec3param);
+		zone_check_diag(b, NIM_DIAG_ERROR, &param,
 				"NSEC3PARAM uses hash algorithm %u: only 1 (SHA-1) is defined "
 				"(RFC 5155 §11)",
 				v->nsec3.algorithm);
@@ -679,10 +669,12 @@ void zone_check_denial(struct zone_builder *b, struct zone_version *v)
 	}
 	char origin[WIRE_NAME_STRLEN];
 	const char *why = zone_node_rrset(v->apex, WIRE_TYPE_NSEC3PARAM) != NULL
-				  ? "its NSEC3PARAM has no NSEC3 records"
-			  : v->n_nsec3_nodes > 0 ? "it has NSEC3 records but no NSEC3PARAM at the apex"
-						 : "it has no NSEC or NSEC3 records";
-	denial_diag(b, NIM_DIAG_WARNING, b->loc_dnskey,
+			      ? "its NSEC3PARAM has no NSEC3 records"
+			  : v->n_nsec3_nodes > 0
+			      ? "it has NSEC3 records but no NSEC3PARAM at the apex"
+			      : "it has no NSEC or NSEC3 records";
+	struct rec dnskey = loc_rec(b, b->loc_dnskey);
+	zone_check_diag(b, NIM_DIAG_WARNING, &dnskey,
 			"zone '%s' has DNSKEY and RRSIG records but %s: it is served without "
 			"denial of existence proofs (RFC 4035 §2.3)",
 			name_str(b->origin, origin), why);
